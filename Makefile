@@ -1,0 +1,46 @@
+# Two commands do all set-up on a fresh machine (see README.md):
+#   make run     create .venv, install, migrate, load demo data, serve the shop
+#   make check   create .venv, install, then every check and test (CI runs this)
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1:8000
+
+# CI runs the database tests on PostgreSQL; locally SQLite stays the default.
+ifeq ($(CI),true)
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/modulith
+endif
+
+.PHONY: run check lint test bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+run: $(STAMP)
+	$(BIN)/python manage.py create_database
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver $(HOST)
+
+check: lint test
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py create_database
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .import_linter_cache

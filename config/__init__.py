@@ -1,0 +1,1 @@
+"""Composition root: settings, URL wiring, WSGI/ASGI entry points. No business logic."""

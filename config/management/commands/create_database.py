@@ -1,0 +1,38 @@
+"""Create the PostgreSQL database named in DATABASE_URL when it does not exist yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from psycopg import sql
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the database named in DATABASE_URL if it is missing (PostgreSQL only; "
+        "SQLite creates its file on first use). Connects to the server's 'postgres' database to do it."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            self.stdout.write(f"{connection.vendor}: nothing to create.")
+            return
+        params = connection.get_connection_params()
+        name = connection.settings_dict["NAME"]
+        params["dbname"] = "postgres"
+        try:
+            with psycopg.connect(**params, autocommit=True) as admin:
+                exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+                if exists:
+                    self.stdout.write(f"Database {name!r} exists.")
+                    return
+                admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.OperationalError as exc:
+            raise CommandError(
+                f"Cannot reach PostgreSQL at {params.get('host')}:{params.get('port')} ({exc}). "
+                "Start the server, or unset DATABASE_URL to use SQLite."
+            ) from exc
+        self.stdout.write(self.style.SUCCESS(f"Created database {name!r}."))

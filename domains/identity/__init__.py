@@ -1,0 +1,6 @@
+"""Identity: the users of the shop.
+
+Owns: users (email, name, password, staff flag).
+Publishes: identity.UserRegistered.
+Consumes: nothing.
+"""

@@ -1,0 +1,182 @@
+"""Django system checks with ids modulith.E001-E004. Each says what to write instead.
+
+E001  a model relation (ForeignKey, OneToOne, ManyToMany) points into another domain
+E002  a domain's interface module exposes a model, queryset or manager
+E003  a domain's interface is declared but nothing binds it
+E004  a domain's migration depends on another domain's migration
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import importlib.util
+import types
+import typing
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.db import models
+from django.db.migrations.loader import MigrationLoader
+
+from shared.boundaries.domains import domain_apps, domain_of_label, is_domain_app
+from shared.interfaces import Interface
+
+ORM_TYPES = (models.Model, models.QuerySet, models.Manager)
+
+CROSS_DOMAIN_RELATION = "{model}.{field} is a {kind} to {target}, a model of domain {other!r}."
+CROSS_DOMAIN_RELATION_HINT = (
+    "Domains own their tables. Store the id instead ({field}_id = models.UUIDField(db_index=True)) "
+    "and read what you need through domains.{other}.interface."
+)
+INTERFACE_EXPOSES_ORM = "{module} exposes {what} {type_name}, a Django ORM type."
+INTERFACE_EXPOSES_ORM_HINT = (
+    "Only DTOs cross a domain boundary. Return a frozen dataclass built from the model, "
+    "and keep models and querysets private to the domain."
+)
+INTERFACE_UNBOUND = "Interface {name!r} declared in {module} is not bound to any implementation."
+INTERFACE_UNBOUND_HINT = "Bind it in the domain's AppConfig.ready(): registry.bind({name}, {title}Service())."
+CROSS_DOMAIN_MIGRATION = "Migration {app}.{migration} depends on {other_app}.{other_migration} of domain {other!r}."
+CROSS_DOMAIN_MIGRATION_HINT = (
+    "A domain's schema must migrate on its own (it will have its own database once "
+    "extracted). Remove the dependency; reference the other domain by id."
+)
+
+
+# -- E001 -------------------------------------------------------------------------
+
+
+def check_cross_domain_relations(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return relation_errors(apps.get_models(include_auto_created=False))
+
+
+def relation_errors(model_classes: Iterable[type[models.Model]]) -> list[checks.CheckMessage]:
+    """E001 for every relation field from a domain's model into another domain's model."""
+    errors: list[checks.CheckMessage] = []
+    for model in model_classes:
+        if not is_domain_app(model._meta.app_config):
+            continue
+        for field in model._meta.get_fields(include_hidden=False):
+            if not field.is_relation or field.auto_created or field.related_model is None:
+                continue
+            if isinstance(field.related_model, str):
+                continue  # unresolved lazy relation: Django's own checks report it
+            target_app = field.related_model._meta.app_config
+            if not is_domain_app(target_app) or target_app is model._meta.app_config:
+                continue
+            errors.append(
+                checks.Error(
+                    CROSS_DOMAIN_RELATION.format(
+                        model=model._meta.label,
+                        field=field.name,
+                        kind=type(field).__name__,
+                        target=field.related_model._meta.label,
+                        other=target_app.label,
+                    ),
+                    hint=CROSS_DOMAIN_RELATION_HINT.format(field=field.name, other=target_app.label),
+                    obj=field,
+                    id="modulith.E001",
+                )
+            )
+    return errors
+
+
+# -- E002 / E003 --------------------------------------------------------------------
+
+
+def check_interfaces(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    for app_config in domain_apps():
+        module_name = f"{app_config.name}.interface"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        errors.extend(interface_module_errors(importlib.import_module(module_name)))
+    return errors
+
+
+def interface_module_errors(module: types.ModuleType) -> list[checks.CheckMessage]:
+    """E002 for ORM types an interface module exposes; E003 for interfaces left unbound."""
+    errors: list[checks.CheckMessage] = []
+    for name, value in vars(module).items():
+        if name.startswith("__"):
+            continue
+        if isinstance(value, type) and issubclass(value, ORM_TYPES):
+            errors.append(_exposes(module, "the name", f"{name} = {value.__module__}.{value.__qualname__}"))
+        elif isinstance(value, type) and (dataclasses.is_dataclass(value) or getattr(value, "_is_protocol", False)):
+            errors.extend(_exposes(module, f"in {value.__qualname__}", t) for t in _orm_types_in_class(value))
+        elif isinstance(value, Interface) and value.target is None:
+            errors.append(
+                checks.Error(
+                    INTERFACE_UNBOUND.format(name=value.meta.name, module=module.__name__),
+                    hint=INTERFACE_UNBOUND_HINT.format(name=value.meta.name, title=value.meta.name.title()),
+                    obj=module.__name__,
+                    id="modulith.E003",
+                )
+            )
+    return errors
+
+
+def _exposes(module: types.ModuleType, what: str, type_name: str) -> checks.CheckMessage:
+    return checks.Error(
+        INTERFACE_EXPOSES_ORM.format(module=module.__name__, what=what, type_name=type_name),
+        hint=INTERFACE_EXPOSES_ORM_HINT,
+        obj=module.__name__,
+        id="modulith.E002",
+    )
+
+
+def _orm_types_in_class(cls: type) -> list[str]:
+    annotations: list[Any] = []
+    try:
+        if dataclasses.is_dataclass(cls):
+            annotations.extend(typing.get_type_hints(cls).values())
+        else:
+            for member in vars(cls).values():
+                if callable(member):
+                    annotations.extend(typing.get_type_hints(member).values())
+    except NameError as exc:  # an annotation names something the module does not import
+        return [f"an unresolvable annotation ({exc})"]
+    return sorted(
+        {f"{t.__module__}.{t.__qualname__}" for a in annotations for t in _types_in(a) if issubclass(t, ORM_TYPES)}
+    )
+
+
+def _types_in(annotation: Any) -> Iterable[type]:
+    if isinstance(annotation, type):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _types_in(arg)
+
+
+# -- E004 -------------------------------------------------------------------------
+
+
+def check_cross_domain_migrations(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return migration_errors(
+        (key, loader.graph.node_map[key].parents) for key in loader.graph.nodes if domain_of_label(key[0])
+    )
+
+
+def migration_errors(edges: Iterable[tuple[tuple[str, str], Iterable[Any]]]) -> list[checks.CheckMessage]:
+    """E004 for each (migration, parents) whose parent belongs to another domain."""
+    errors: list[checks.CheckMessage] = []
+    for (app_label, name), parents in edges:
+        for parent in parents:
+            other_label, other_name = parent.key if hasattr(parent, "key") else parent
+            other = domain_of_label(other_label)
+            if other is None or other_label == app_label:
+                continue
+            errors.append(
+                checks.Error(
+                    CROSS_DOMAIN_MIGRATION.format(
+                        app=app_label, migration=name, other_app=other_label, other_migration=other_name, other=other
+                    ),
+                    hint=CROSS_DOMAIN_MIGRATION_HINT,
+                    obj=f"{app_label}.{name}",
+                    id="modulith.E004",
+                )
+            )
+    return errors

@@ -1,0 +1,11 @@
+"""The event bus: an outbox written in the publisher's transaction, delivered after commit.
+
+Publish from a service, inside its transaction:
+
+    from shared.bus.runtime import publish
+    publish(OrderPlaced(order_id=order.id, ...))
+
+Subscribe in the domain's handlers.py (see shared.bus.subscriptions). Delivery is at
+least once; every handler's effect happens once thanks to the inbox (shared.bus.models);
+failures retry with backoff and end dead, visible and replayable with `manage.py bus`.
+"""

@@ -1,0 +1,242 @@
+"""Running handlers: claim a delivery, run its handler, record the outcome.
+
+The life of a delivery:
+
+    pending --claim--> processing --handler ok--> done
+       ^                   |
+       |                   +--handler raised--> failed --(backoff elapsed)--> claimed again
+       |                   |                       \\--(max attempts)--> dead
+       +---- replay -------+--lease expired (process died)--> failed / dead
+
+A claim is one conditional UPDATE, so two processes never both run a delivery. The
+handler's writes and the switch to done commit in one transaction, fenced by the attempt
+number taken at claim time: a process that lost its lease rolls its effects back
+instead of overwriting a newer attempt.
+
+Ordering promise: for events published with a key (see shared.events), a subscriber
+receives them in publish order. A delivery waits while an older delivery to the same
+subscriber with the same key is pending, processing or failed. A dead delivery does
+not hold the line: the operator sees it and decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from shared import wire
+from shared.bus.config import BusSettings
+from shared.bus.models import RETRYABLE, UNFINISHED, Delivery, DeliveryStatus, StoredEvent
+from shared.bus.subscriptions import Router
+from shared.correlation import correlation_scope
+from shared.interfaces import Registry
+
+logger = logging.getLogger(__name__)
+
+MAX_ERROR_TEXT = 20_000
+
+NO_SUBSCRIBER = (
+    "No subscriber {subscriber!r} is registered in this process. If it was renamed, "
+    "subscriber ids must stay stable; if it was removed, replaying this delivery is pointless."
+)
+UNKNOWN_EVENT = (
+    "Event {name} v{version} is not declared by any registered interface in this process; "
+    "deploy the publisher's interface version here before replaying."
+)
+LEASE_EXPIRED = (
+    "The process delivering this event stopped or ran past its lease of {seconds:g}s "
+    "(BUS_LEASE_SECONDS); the delivery was taken back."
+)
+
+
+class Outcome(enum.StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    DEAD = "dead"
+    SKIPPED = "skipped"
+    """Not due, already taken by another process, already done, or waiting for an older event."""
+
+
+class _LeaseLost(Exception):
+    """The delivery was reclaimed while its handler ran; the handler's writes are rolled back."""
+
+
+class Deliverer:
+    """Runs the handlers of stored deliveries in this process."""
+
+    def __init__(
+        self,
+        *,
+        registry: Registry,
+        router: Router,
+        settings: Callable[[], BusSettings] = BusSettings.from_django,
+    ) -> None:
+        self._registry = registry
+        self._router = router
+        self._settings = settings
+
+    def deliver_event(self, event_id: uuid.UUID) -> list[Outcome]:
+        """Deliver every due delivery of one event (called right after the publisher commits)."""
+        ids = (
+            Delivery.objects.filter(event_id=event_id, status__in=RETRYABLE).order_by("id").values_list("id", flat=True)
+        )
+        return [self.deliver(delivery_id) for delivery_id in list(ids)]
+
+    def deliver(self, delivery_id: int) -> Outcome:
+        """Claim and run one delivery; then release any keyed deliveries that waited for it."""
+        outcome = self._deliver_one(delivery_id)
+        if outcome is Outcome.DONE:
+            self._deliver_successors(delivery_id)
+        return outcome
+
+    def _deliver_successors(self, delivery_id: int) -> None:
+        delivery = Delivery.objects.only("subscriber", "key").get(id=delivery_id)
+        while delivery.key:
+            successor = (
+                Delivery.objects.filter(
+                    subscriber=delivery.subscriber, key=delivery.key, id__gt=delivery.id, status__in=RETRYABLE
+                )
+                .order_by("id")
+                .first()
+            )
+            if successor is None or self._deliver_one(successor.id) is not Outcome.DONE:
+                return
+            delivery = successor
+
+    def _deliver_one(self, delivery_id: int) -> Outcome:
+        now = timezone.now()
+        settings = self._settings()
+        attempt = self._claim(delivery_id, now=now, settings=settings)
+        if attempt is None:
+            return Outcome.SKIPPED
+        delivery = Delivery.objects.select_related("event").get(id=delivery_id)
+        try:
+            subscription = self._router.get(delivery.subscriber)
+            if subscription is None:
+                raise LookupError(NO_SUBSCRIBER.format(subscriber=delivery.subscriber))
+            event = self._decode(delivery.event)
+            with correlation_scope(delivery.event.correlation_id), transaction.atomic():
+                subscription.handler(event)
+                finished = Delivery.objects.filter(
+                    id=delivery_id, status=DeliveryStatus.PROCESSING, attempts=attempt
+                ).update(
+                    status=DeliveryStatus.DONE,
+                    completed_at=timezone.now(),
+                    updated_at=timezone.now(),
+                    lease_expires_at=None,
+                )
+                if finished != 1:
+                    raise _LeaseLost
+        except _LeaseLost:
+            logger.warning("bus.delivery.lease_lost", extra={"delivery_id": delivery_id, "attempt": attempt})
+            return Outcome.SKIPPED
+        except Exception:
+            return self._record_failure(delivery, attempt, traceback.format_exc(), settings)
+        return Outcome.DONE
+
+    def _claim(self, delivery_id: int, *, now: dt.datetime, settings: BusSettings) -> int | None:
+        """Take the delivery for this process; return its attempt number, or None if not ours."""
+        older_unfinished = Delivery.objects.filter(
+            subscriber=OuterRef("subscriber"), key=OuterRef("key"), id__lt=OuterRef("id"), status__in=UNFINISHED
+        )
+        claimed = (
+            Delivery.objects.filter(id=delivery_id, status__in=RETRYABLE, next_attempt_at__lte=now)
+            .filter(Q(key="") | ~Exists(older_unfinished))
+            .update(
+                status=DeliveryStatus.PROCESSING,
+                attempts=F("attempts") + 1,
+                lease_expires_at=now + settings.lease,
+                updated_at=now,
+            )
+        )
+        if claimed != 1:
+            return None
+        return Delivery.objects.values_list("attempts", flat=True).get(id=delivery_id)
+
+    def _decode(self, stored: StoredEvent) -> object:
+        event_type = self._registry.event_type(stored.name, stored.version)
+        if event_type is None:
+            raise LookupError(UNKNOWN_EVENT.format(name=stored.name, version=stored.version))
+        return wire.from_primitive(stored.payload, event_type)
+
+    def _record_failure(self, delivery: Delivery, attempt: int, error: str, settings: BusSettings) -> Outcome:
+        now = timezone.now()
+        dead = attempt >= settings.max_attempts
+        status = DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED
+        Delivery.objects.filter(id=delivery.id, status=DeliveryStatus.PROCESSING, attempts=attempt).update(
+            status=status,
+            last_error=error[-MAX_ERROR_TEXT:],
+            next_attempt_at=now + settings.retry_delay(attempt),
+            lease_expires_at=None,
+            updated_at=now,
+        )
+        log = logger.error if dead else logger.warning
+        log(
+            "bus.delivery.%s",
+            status,
+            extra={
+                "delivery_id": delivery.id,
+                "event_id": str(delivery.event_id),
+                "subscriber": delivery.subscriber,
+                "attempt": attempt,
+            },
+        )
+        return Outcome(status)
+
+    # -- sweeping ------------------------------------------------------------------
+
+    def reclaim_expired_leases(self) -> int:
+        """Return deliveries whose process died mid-handler to failed (or dead when out of attempts)."""
+        now = timezone.now()
+        settings = self._settings()
+        message = LEASE_EXPIRED.format(seconds=settings.lease_seconds)
+        expired = Delivery.objects.filter(status=DeliveryStatus.PROCESSING, lease_expires_at__lt=now)
+        dead = expired.filter(attempts__gte=settings.max_attempts).update(
+            status=DeliveryStatus.DEAD, last_error=message, lease_expires_at=None, updated_at=now
+        )
+        failed = expired.update(
+            status=DeliveryStatus.FAILED, last_error=message, lease_expires_at=None, next_attempt_at=now, updated_at=now
+        )
+        return dead + failed
+
+    def due(self, *, limit: int) -> list[int]:
+        """Ids of deliveries whose next attempt is due, oldest first."""
+        return list(
+            Delivery.objects.filter(status__in=RETRYABLE, next_attempt_at__lte=timezone.now())
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+
+    def process_due(self, *, limit: int = 100) -> dict[Outcome, int]:
+        """One sweep: take back expired leases, then deliver what is due. Returns counts."""
+        self.reclaim_expired_leases()
+        counts = dict.fromkeys(Outcome, 0)
+        for delivery_id in self.due(limit=limit):
+            counts[self.deliver(delivery_id)] += 1
+        return counts
+
+
+def reset_for_replay(delivery_ids: Iterable[int] | None, *, statuses: Iterable[str]) -> list[int]:
+    """Give failed or dead deliveries a fresh set of attempts, due now; returns their ids.
+
+    `delivery_ids=None` selects every delivery in `statuses`. Done deliveries are never
+    reset: running a handler twice is exactly what the inbox exists to prevent.
+    """
+    now = timezone.now()
+    selected = Delivery.objects.filter(status__in=list(statuses))
+    if delivery_ids is not None:
+        selected = selected.filter(id__in=list(delivery_ids))
+    with transaction.atomic():
+        ids = list(selected.select_for_update().order_by("id").values_list("id", flat=True))
+        Delivery.objects.filter(id__in=ids).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, lease_expires_at=None, updated_at=now
+        )
+    return ids

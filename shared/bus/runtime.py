@@ -1,0 +1,57 @@
+"""This process's bus, built on first use from the installed apps' handlers.
+
+Built lazily (not in AppConfig.ready) because it needs every domain's interface bound
+first, and domains become ready in INSTALLED_APPS order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from shared.bus.bus import Bus
+from shared.bus.subscriptions import Router, discover_subscriptions
+from shared.interfaces import registry
+
+TRANSPORTS = {"inprocess": "shared.bus.transport.InProcessTransport"}
+UNKNOWN_TRANSPORT = "BUS_TRANSPORT={value!r} is not a transport. Choose one of: {choices}."
+
+_bus: Bus | None = None
+
+
+def build_bus() -> Bus:
+    """A bus wired from the installed apps' SUBSCRIPTIONS and the BUS_TRANSPORT setting."""
+    if settings.BUS_TRANSPORT not in TRANSPORTS:
+        raise ValueError(UNKNOWN_TRANSPORT.format(value=settings.BUS_TRANSPORT, choices=", ".join(TRANSPORTS)))
+    subscriptions = discover_subscriptions(app.name for app in apps.get_app_configs())
+    return Bus(
+        registry=registry, router=Router(subscriptions), transport=import_string(TRANSPORTS[settings.BUS_TRANSPORT])
+    )
+
+
+def default_bus() -> Bus:
+    global _bus
+    if _bus is None:
+        _bus = build_bus()
+    return _bus
+
+
+@contextmanager
+def use_bus(bus: Bus) -> Iterator[Bus]:
+    """Make `bus` this process's bus for a block (tests wiring their own subscriptions)."""
+    global _bus
+    previous, _bus = _bus, bus
+    try:
+        yield bus
+    finally:
+        _bus = previous
+
+
+def publish(event: object) -> uuid.UUID:
+    """Publish on this process's bus; see Bus.publish."""
+    return default_bus().publish(event)

@@ -1,0 +1,79 @@
+"""Events: tiny past-tense facts with a stable wire name and version.
+
+    @event("catalog.ProductPriceChanged", version=1, key="product_id")
+    class ProductPriceChanged:
+        product_id: UUID
+        new_price: Money
+
+The decorator makes the class a frozen, slotted, keyword-only dataclass. The wire name
+(not the class path) identifies stored events, so renaming the class orphans nothing.
+`key` names the field whose value orders events: two events with the same key are
+delivered to a subscriber in publish order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar, dataclass_transform
+
+T = TypeVar("T")
+
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*$")
+
+BAD_EVENT_NAME = "Event name {name!r} is not of the form '<domain>.<PastTenseFact>', e.g. 'orders.OrderPlaced'."
+BAD_EVENT_VERSION = "Event {name} has version {version}; versions are integers from 1."
+BAD_EVENT_KEY = "Event {name} orders by key {key!r}, but it has no such field. Fields: {fields}."
+NOT_AN_EVENT = (
+    "{type_name} is not an event. Declare it with @event('<domain>.<Fact>', version=1) "
+    "from shared.events and list it in the domain's interface."
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EventMeta:
+    name: str
+    version: int
+    key: str | None
+
+    @property
+    def wire_id(self) -> str:
+        return f"{self.name}.v{self.version}"
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+def event(name: str, *, version: int = 1, key: str | None = None) -> Callable[[type[T]], type[T]]:
+    """Declare an event class with its stable wire name, version and optional ordering key."""
+    if not EVENT_NAME.match(name):
+        raise TypeError(BAD_EVENT_NAME.format(name=name))
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise TypeError(BAD_EVENT_VERSION.format(name=name, version=version))
+
+    def decorate(cls: type[T]) -> type[T]:
+        made = dataclasses.dataclass(frozen=True, slots=True, kw_only=True)(cls)
+        field_names = [f.name for f in dataclasses.fields(made)]
+        if key is not None and key not in field_names:
+            raise TypeError(BAD_EVENT_KEY.format(name=name, key=key, fields=field_names))
+        made.__event__ = EventMeta(name=name, version=version, key=key)  # type: ignore[attr-defined]
+        return made
+
+    return decorate
+
+
+def is_event_type(cls: object) -> bool:
+    return isinstance(cls, type) and isinstance(cls.__dict__.get("__event__"), EventMeta)
+
+
+def event_meta(value: Any) -> EventMeta:
+    """The metadata of an event class or instance; TypeError with a fix if it is not one."""
+    cls = value if isinstance(value, type) else type(value)
+    if not is_event_type(cls):
+        raise TypeError(NOT_AN_EVENT.format(type_name=getattr(cls, "__qualname__", repr(cls))))
+    return cls.__dict__["__event__"]
+
+
+def ordering_key(value: Any) -> str | None:
+    """The value of the event's ordering key field, as text, or None if it has no key."""
+    meta = event_meta(value)
+    return None if meta.key is None else str(getattr(value, meta.key))
