@@ -67,6 +67,8 @@ class WireFormatError(ValueError):
 
 
 def _type_name(tp: object) -> str:
+    if typing.get_origin(tp) is not None:
+        return repr(tp)
     return getattr(tp, "__qualname__", None) or repr(tp)
 
 
@@ -171,11 +173,21 @@ def _collect_dataclasses(tp: object, found: set[type]) -> None:
 
 @functools.cache
 def _contains_datetime(tp: object) -> bool:
-    if tp is dt.datetime:
-        return True
+    """Whether values of `tp` can hold a datetime (they then need the UTC pass)."""
+    return dt.datetime in _reachable_types(tp, set())
+
+
+def _reachable_types(tp: object, seen: set[object]) -> set[object]:
+    if tp in seen:
+        return seen
+    seen.add(tp)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return any(_contains_datetime(t) for t in field_types(tp).values())
-    return any(_contains_datetime(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
+        for field_type in field_types(tp).values():
+            _reachable_types(field_type, seen)
+    for arg in typing.get_args(tp):
+        if arg is not Ellipsis:
+            _reachable_types(arg, seen)
+    return seen
 
 
 def _datetimes_to_text(value: Any) -> Any:

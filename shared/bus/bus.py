@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -42,11 +43,13 @@ class Bus:
         router: Router,
         transport: Callable[[Deliverer], Transport] = InProcessTransport,
         settings: Callable[[], BusSettings] = BusSettings.from_django,
+        clock: Callable[[], dt.datetime] = timezone.now,
     ) -> None:
         self.registry = registry
         self.router = router
-        self.deliverer = Deliverer(registry=registry, router=router, settings=settings)
+        self.deliverer = Deliverer(registry=registry, router=router, settings=settings, clock=clock)
         self.transport = transport(self.deliverer)
+        self._clock = clock
 
     def undeclared_subscriptions(self) -> list[str]:
         """Problems with subscriptions to events no interface declares (a system check reports them)."""
@@ -71,7 +74,7 @@ class Bus:
                 )
             )
         event_id = uuid.uuid4()
-        now = timezone.now()
+        now = self._clock()
         key = ordering_key(event) or ""
         with transaction.atomic():
             StoredEvent.objects.create(

@@ -78,10 +78,12 @@ class Deliverer:
         registry: Registry,
         router: Router,
         settings: Callable[[], BusSettings] = BusSettings.from_django,
+        clock: Callable[[], dt.datetime] = timezone.now,
     ) -> None:
         self._registry = registry
         self._router = router
         self._settings = settings
+        self._clock = clock
 
     def deliver_event(self, event_id: uuid.UUID) -> list[Outcome]:
         """Deliver every due delivery of one event (called right after the publisher commits)."""
@@ -112,7 +114,7 @@ class Deliverer:
             delivery = successor
 
     def _deliver_one(self, delivery_id: int) -> Outcome:
-        now = timezone.now()
+        now = self._clock()
         settings = self._settings()
         attempt = self._claim(delivery_id, now=now, settings=settings)
         if attempt is None:
@@ -129,8 +131,8 @@ class Deliverer:
                     id=delivery_id, status=DeliveryStatus.PROCESSING, attempts=attempt
                 ).update(
                     status=DeliveryStatus.DONE,
-                    completed_at=timezone.now(),
-                    updated_at=timezone.now(),
+                    completed_at=self._clock(),
+                    updated_at=self._clock(),
                     lease_expires_at=None,
                 )
                 if finished != 1:
@@ -168,7 +170,7 @@ class Deliverer:
         return wire.from_primitive(stored.payload, event_type)
 
     def _record_failure(self, delivery: Delivery, attempt: int, error: str, settings: BusSettings) -> Outcome:
-        now = timezone.now()
+        now = self._clock()
         dead = attempt >= settings.max_attempts
         status = DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED
         Delivery.objects.filter(id=delivery.id, status=DeliveryStatus.PROCESSING, attempts=attempt).update(
@@ -195,7 +197,7 @@ class Deliverer:
 
     def reclaim_expired_leases(self) -> int:
         """Return deliveries whose process died mid-handler to failed (or dead when out of attempts)."""
-        now = timezone.now()
+        now = self._clock()
         settings = self._settings()
         message = LEASE_EXPIRED.format(seconds=settings.lease_seconds)
         expired = Delivery.objects.filter(status=DeliveryStatus.PROCESSING, lease_expires_at__lt=now)
@@ -210,7 +212,7 @@ class Deliverer:
     def due(self, *, limit: int) -> list[int]:
         """Ids of deliveries whose next attempt is due, oldest first."""
         return list(
-            Delivery.objects.filter(status__in=RETRYABLE, next_attempt_at__lte=timezone.now())
+            Delivery.objects.filter(status__in=RETRYABLE, next_attempt_at__lte=self._clock())
             .order_by("id")
             .values_list("id", flat=True)[:limit]
         )

@@ -1,0 +1,244 @@
+"""Failing handlers: isolated from the publisher, retried with backoff, dead after the limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+
+from shared.bus.delivery import NO_SUBSCRIBER, Outcome
+from shared.bus.models import Delivery, DeliveryStatus
+from shared.bus.subscriptions import Subscription
+from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
+from tests.kernel.sample import Counted, Pinged
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_failing_handler_does_not_fail_the_publisher_and_its_writes_roll_back(
+    make_bus: BusFactory, recorder: Recorder, clock: FakeClock
+) -> None:
+    recorder.failures_left = 1
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+
+    with transaction.atomic():
+        event_id = bus.publish(Pinged(n=1))
+        Group.objects.create(name="the publisher's own write")
+
+    delivery = Delivery.objects.get(event_id=event_id)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+    assert delivery.last_error.startswith("Traceback (most recent call last):")
+    assert "RuntimeError: handler failed on purpose, 0 failures left" in delivery.last_error
+    assert delivery.next_attempt_at == clock.now + dt.timedelta(seconds=2)
+    assert list(Group.objects.values_list("name", flat=True)) == ["the publisher's own write"]
+
+
+def test_retries_back_off_exponentially_and_end_dead_after_the_configured_attempts(
+    make_bus: BusFactory, recorder: Recorder, clock: FakeClock
+) -> None:
+    recorder.failures_left = 99
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    event_id = bus.publish(Pinged(n=1))
+
+    def state() -> tuple[str, int, dt.timedelta]:
+        d = Delivery.objects.get(event_id=event_id)
+        return d.status, d.attempts, d.next_attempt_at - clock.now
+
+    assert state() == ("failed", 1, dt.timedelta(seconds=2))
+    clock.advance(1.9)
+    assert bus.deliverer.process_due()[Outcome.FAILED] == 0  # not due yet
+    clock.advance(0.1)
+    assert bus.deliverer.process_due()[Outcome.FAILED] == 1
+    assert state() == ("failed", 2, dt.timedelta(seconds=4))
+    clock.advance(4)
+    assert bus.deliverer.process_due()[Outcome.DEAD] == 1
+    assert state()[:2] == ("dead", SETTINGS.max_attempts)
+    clock.advance(3600)
+    assert bus.deliverer.process_due() == dict.fromkeys(Outcome, 0)
+    assert len(recorder.seen) == SETTINGS.max_attempts
+    assert Group.objects.count() == 0
+
+
+def test_a_retry_that_succeeds_completes_the_delivery_once(
+    make_bus: BusFactory, recorder: Recorder, clock: FakeClock
+) -> None:
+    recorder.failures_left = 1
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    event_id = bus.publish(Pinged(n=1))
+
+    clock.advance(2)
+    bus.deliverer.process_due()
+    bus.deliverer.process_due()
+
+    delivery = Delivery.objects.get(event_id=event_id)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert Group.objects.count() == 1
+
+
+def test_a_delivery_abandoned_mid_handler_is_taken_back_after_its_lease(
+    make_bus: BusFactory, recorder: Recorder, clock: FakeClock
+) -> None:
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    with transaction.atomic():
+        event_id = bus.publish(Pinged(n=1))
+        # Another process claimed the delivery and died before its handler finished:
+        Delivery.objects.filter(event_id=event_id).update(
+            status=DeliveryStatus.PROCESSING, attempts=1, lease_expires_at=clock.now + SETTINGS.lease
+        )
+    assert recorder.seen == []  # the hand-off after commit found it taken
+
+    clock.advance(SETTINGS.lease_seconds - 1)
+    assert bus.deliverer.reclaim_expired_leases() == 0
+    clock.advance(2)
+    counts = bus.deliverer.process_due()
+
+    assert counts[Outcome.DONE] == 1
+    delivery = Delivery.objects.get(event_id=event_id)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert recorder.seen == [Pinged(n=1)]
+
+
+@pytest.mark.postgres
+def test_a_handler_that_outlives_its_lease_cannot_complete_a_newer_attempt(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    """The fencing token: a stale process's writes roll back instead of landing twice."""
+    calls: list[int] = []
+    overtaking: list[dict[Outcome, int]] = []
+
+    def sweep_in_another_process() -> None:
+        try:
+            overtaking.append(bus.deliverer.process_due())
+        finally:
+            connection.close()
+
+    def slow_then_overtaken(event: Pinged) -> None:
+        calls.append(event.n)
+        Group.objects.create(name=f"effect {len(calls)}")
+        if len(calls) == 1:
+            # While the first attempt runs, its lease expires and another process re-runs it.
+            clock.advance(SETTINGS.lease_seconds + 1)
+            other = threading.Thread(target=sweep_in_another_process)
+            other.start()
+            other.join(timeout=30)
+
+    bus = make_bus(Subscription(id="sample.slow", event=Pinged, handler=slow_then_overtaken))
+    event_id = bus.publish(Pinged(n=1))
+
+    delivery = Delivery.objects.get(event_id=event_id)
+    assert overtaking[0][Outcome.DONE] == 1
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert calls == [1, 1]
+    assert list(Group.objects.values_list("name", flat=True)) == ["effect 2"]
+
+
+def test_a_delivery_for_a_subscriber_this_process_lacks_fails_with_an_explanation(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    bus = make_bus()
+    event_id = bus.publish(Pinged(n=1))
+    orphan = Delivery.objects.create(
+        event_id=event_id,
+        subscriber="sample.renamed_away",
+        next_attempt_at=clock.now,
+        created_at=clock.now,
+        updated_at=clock.now,
+    )
+
+    assert bus.deliverer.deliver(orphan.id) is Outcome.FAILED
+
+    orphan.refresh_from_db()
+    assert NO_SUBSCRIBER.format(subscriber="sample.renamed_away") in orphan.last_error
+
+
+def test_keyed_events_reach_a_subscriber_in_publish_order_even_across_a_retry(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    handled: list[tuple[str, int]] = []
+    failing = {("a", 1)}
+
+    def handle(event: Counted) -> None:
+        if (event.stream, event.n) in failing:
+            failing.discard((event.stream, event.n))
+            raise RuntimeError("first attempt fails")
+        handled.append((event.stream, event.n))
+
+    bus = make_bus(Subscription(id="sample.ordered", event=Counted, handler=handle))
+
+    bus.publish(Counted(stream="a", n=1))  # fails, will retry in 2 s
+    bus.publish(Counted(stream="a", n=2))  # must wait for n=1
+    bus.publish(Counted(stream="b", n=1))  # another key: not held up
+
+    assert handled == [("b", 1)]
+    waiting = Delivery.objects.get(event__payload__n=2)
+    assert waiting.status == DeliveryStatus.PENDING
+
+    clock.advance(2)
+    bus.deliverer.process_due()
+
+    assert handled == [("b", 1), ("a", 1), ("a", 2)]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
+
+
+def test_a_dead_delivery_does_not_hold_back_later_events_with_its_key(make_bus: BusFactory, clock: FakeClock) -> None:
+    handled: list[int] = []
+
+    def handle(event: Counted) -> None:
+        if event.n == 1:
+            raise RuntimeError("poison")
+        handled.append(event.n)
+
+    bus = make_bus(Subscription(id="sample.ordered", event=Counted, handler=handle))
+    bus.publish(Counted(stream="a", n=1))
+    bus.publish(Counted(stream="a", n=2))
+    for _ in range(SETTINGS.max_attempts):
+        clock.advance(SETTINGS.retry_max_seconds)
+        bus.deliverer.process_due()
+
+    assert Delivery.objects.get(event__payload__n=1).status == DeliveryStatus.DEAD
+    assert handled == [2]
+
+
+@pytest.mark.postgres
+def test_two_processes_delivering_the_same_row_at_once_run_the_handler_once(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+
+    def handler(event: Pinged) -> None:
+        runs.append(event.n)
+        entered.set()
+        assert release.wait(timeout=30)
+
+    bus = make_bus(Subscription(id="sample.blocking", event=Pinged, handler=handler))
+    event_id = make_bus().publish(Pinged(n=1))  # stored by a bus with no subscriber yet
+    delivery = Delivery.objects.create(
+        event_id=event_id,
+        subscriber="sample.blocking",
+        next_attempt_at=clock.now,
+        created_at=clock.now,
+        updated_at=clock.now,
+    )
+    outcomes: list[Outcome] = []
+
+    def deliver() -> None:
+        try:
+            outcomes.append(bus.deliverer.deliver(delivery.id))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=deliver)
+    first.start()
+    assert entered.wait(timeout=30)
+    second = threading.Thread(target=deliver)
+    second.start()
+    second.join(timeout=30)
+    release.set()
+    first.join(timeout=30)
+
+    assert sorted(outcomes) == [Outcome.DONE, Outcome.SKIPPED]
+    assert runs == [1]
