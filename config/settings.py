@@ -114,6 +114,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "EXCEPTION_HANDLER": "shared.gateway.errors.api_exception_handler",
     "PAGE_SIZE": 20,
 }
 

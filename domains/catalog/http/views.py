@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 from domains.catalog import selectors
 from domains.catalog.http.serializers import ProductOutputSerializer, ProductSearchSerializer
 from domains.catalog.interface import ProductNotFoundError
-from shared.errors import error_to_wire
 
 
 class ProductListView(ListAPIView):
@@ -35,10 +34,7 @@ class ProductDetailView(APIView):
     permission_classes = (AllowAny,)
 
     def get(self, request: Request, product_id: UUID) -> Response:
-        try:
-            product = selectors.get_product(product_id=product_id)
-        except ProductNotFoundError as exc:
-            return Response(error_to_wire(exc), status=404)
+        product = selectors.get_product(product_id=product_id)
         if not product.is_active:
-            return Response(error_to_wire(ProductNotFoundError(product_id=product_id)), status=404)
+            raise ProductNotFoundError(product_id=product_id)
         return Response(ProductOutputSerializer(product).data)
