@@ -1,15 +1,15 @@
-from django.apps import AppConfig
-
+from shared.boundaries.domains import DomainConfig
 from shared.interfaces import registry
 
 
-class CatalogConfig(AppConfig):
+class CatalogConfig(DomainConfig):
+    default = True
     name = "domains.catalog"
     label = "catalog"
     verbose_name = "Catalog"
-    default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
+    def bind_interfaces(self) -> None:
+        # Imported here: services import models, which exist only once apps are loaded.
         from domains.catalog.interface import catalog
         from domains.catalog.services import CatalogService
 

@@ -1,15 +1,15 @@
-from django.apps import AppConfig
-
+from shared.boundaries.domains import DomainConfig
 from shared.interfaces import registry
 
 
-class IdentityConfig(AppConfig):
+class IdentityConfig(DomainConfig):
+    default = True
     name = "domains.identity"
     label = "identity"
     verbose_name = "Identity"
-    default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
+    def bind_interfaces(self) -> None:
+        # Imported here: services import models, which exist only once apps are loaded.
         from domains.identity.interface import identity
         from domains.identity.services import IdentityService
 

@@ -22,3 +22,29 @@ def domain_of_label(app_label: str) -> str | None:
     except LookupError:
         return None
     return app_config.label if is_domain_app(app_config) else None
+
+
+class DomainConfig(AppConfig):
+    """Base AppConfig of a domain app: binds the domain's interface once per process.
+
+    Django may call ready() again when a test builds an isolated app registry; the
+    interface is already bound then, and binding twice is an error on purpose.
+
+    Subclasses set `default = True`: apps.py imports this base too, and Django picks a
+    module's AppConfig automatically only when exactly one class there is a default.
+    (Forgetting it leaves the interface unbound, which check modulith.E003 reports.)
+    """
+
+    default = False
+    default_auto_field = "django.db.models.BigAutoField"
+    _interfaces_bound: bool = False
+
+    def bind_interfaces(self) -> None:
+        """Bind the domain's interface(s) with registry.bind(...). Called once."""
+        raise NotImplementedError(f"{type(self).__qualname__} must implement bind_interfaces().")
+
+    def ready(self) -> None:
+        if type(self)._interfaces_bound:
+            return
+        self.bind_interfaces()
+        type(self)._interfaces_bound = True

@@ -1,0 +1,100 @@
+"""The import-linter contracts hold on the tree, and do fail on a deliberate violation."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+PACKAGES = ("config", "domains", "shared", "extract")
+
+pytestmark = pytest.mark.xdist_group("lint-imports")
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run lint-imports on `cwd`; stdout with runs of spaces collapsed, for stable matching."""
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    result.stdout = re.sub(r"[ ]+", " ", result.stdout)
+    return result
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A throwaway copy of the code and contracts, to break on purpose."""
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_contracts_hold_on_the_tree() -> None:
+    result = lint_imports(ROOT)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract", "reported"),
+    [
+        pytest.param(
+            "domains/catalog/pricing_rules.py",
+            "from domains.identity.services import register_user\n",
+            "Domains talk to each other only through domains.<d>.interface",
+            "- domains.catalog.pricing_rules -> domains.identity.services (l.1)",
+            id="domain-imports-another-domains-services",
+        ),
+        pytest.param(
+            "domains/identity/interface_helpers.py",
+            "from domains.catalog.models import Product\n",
+            "Domains talk to each other only through domains.<d>.interface",
+            "- domains.identity.interface_helpers -> domains.catalog.models (l.1)",
+            id="domain-imports-another-domains-models",
+        ),
+        pytest.param(
+            "shared/shortcuts.py",
+            "import domains.catalog.interface\n",
+            "The shared kernel knows no domain",
+            "- shared.shortcuts -> domains.catalog.interface (l.1)",
+            id="kernel-imports-a-domain",
+        ),
+        pytest.param(
+            "domains/catalog/settings_access.py",
+            "from config import settings\n",
+            "Only config and extract compose the application",
+            "- domains.catalog.settings_access -> config.settings (l.1)",
+            id="domain-imports-the-composition-root",
+        ),
+    ],
+)
+def test_a_deliberate_violation_fails_and_names_the_offending_import(
+    project_copy: Path, module: str, line: str, contract: str, reported: str
+) -> None:
+    (project_copy / module).write_text(line)
+
+    result = lint_imports(project_copy)
+
+    assert result.returncode == 1
+    assert f"{contract} BROKEN" in result.stdout
+    assert reported in result.stdout
+
+
+def test_an_interface_importing_its_own_models_breaks_the_interface_contract(project_copy: Path) -> None:
+    interface = project_copy / "domains/catalog/interface.py"
+    interface.write_text(interface.read_text() + "\nfrom domains.catalog.models import Product  # noqa: E402\n")
+
+    result = lint_imports(project_copy)
+
+    assert result.returncode == 1
+    assert "A domain's interface imports nothing private of any domain BROKEN" in result.stdout
+    assert re.search(r"- domains\.catalog\.interface -> domains\.catalog\.models \(l\.\d+\)", result.stdout)
