@@ -94,32 +94,30 @@ class Deliverer:
 
     def deliver(self, delivery_id: int) -> Outcome:
         """Claim and run one delivery; then release any keyed deliveries that waited for it."""
-        outcome = self._deliver_one(delivery_id)
-        if outcome is Outcome.DONE:
-            self._deliver_successors(delivery_id)
-        return outcome
-
-    def _deliver_successors(self, delivery_id: int) -> None:
-        delivery = Delivery.objects.only("subscriber", "key").get(id=delivery_id)
-        while delivery.key:
+        outcome, delivery = self._deliver_one(delivery_id)
+        while outcome is Outcome.DONE and delivery is not None and delivery.key:
             successor = (
                 Delivery.objects.filter(
                     subscriber=delivery.subscriber, key=delivery.key, id__gt=delivery.id, status__in=RETRYABLE
                 )
                 .order_by("id")
+                .values_list("id", flat=True)
                 .first()
             )
-            if successor is None or self._deliver_one(successor.id) is not Outcome.DONE:
-                return
-            delivery = successor
+            if successor is None:
+                break
+            outcome_of_successor, delivery = self._deliver_one(successor)
+            if outcome_of_successor is not Outcome.DONE:
+                break
+        return outcome
 
-    def _deliver_one(self, delivery_id: int) -> Outcome:
+    def _deliver_one(self, delivery_id: int) -> tuple[Outcome, Delivery | None]:
         now = self._clock()
         settings = self._settings()
-        attempt = self._claim(delivery_id, now=now, settings=settings)
-        if attempt is None:
-            return Outcome.SKIPPED
+        if not self._claim(delivery_id, now=now, settings=settings):
+            return Outcome.SKIPPED, None
         delivery = Delivery.objects.select_related("event").get(id=delivery_id)
+        attempt = delivery.attempts
         try:
             subscription = self._router.get(delivery.subscriber)
             if subscription is None:
@@ -139,13 +137,13 @@ class Deliverer:
                     raise _LeaseLost
         except _LeaseLost:
             logger.warning("bus.delivery.lease_lost", extra={"delivery_id": delivery_id, "attempt": attempt})
-            return Outcome.SKIPPED
+            return Outcome.SKIPPED, delivery
         except Exception:
-            return self._record_failure(delivery, attempt, traceback.format_exc(), settings)
-        return Outcome.DONE
+            return self._record_failure(delivery, attempt, traceback.format_exc(), settings), delivery
+        return Outcome.DONE, delivery
 
-    def _claim(self, delivery_id: int, *, now: dt.datetime, settings: BusSettings) -> int | None:
-        """Take the delivery for this process; return its attempt number, or None if not ours."""
+    def _claim(self, delivery_id: int, *, now: dt.datetime, settings: BusSettings) -> bool:
+        """Take the delivery for this process (one conditional UPDATE); False if it is not ours."""
         older_unfinished = Delivery.objects.filter(
             subscriber=OuterRef("subscriber"), key=OuterRef("key"), id__lt=OuterRef("id"), status__in=UNFINISHED
         )
@@ -159,9 +157,7 @@ class Deliverer:
                 updated_at=now,
             )
         )
-        if claimed != 1:
-            return None
-        return Delivery.objects.values_list("attempts", flat=True).get(id=delivery_id)
+        return claimed == 1
 
     def _decode(self, stored: StoredEvent) -> object:
         event_type = self._registry.event_type(stored.name, stored.version)

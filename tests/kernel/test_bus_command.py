@@ -1,0 +1,134 @@
+"""`manage.py bus`: what an operator sees and does."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from shared.bus.bus import Bus
+from shared.bus.models import Delivery, DeliveryStatus
+from shared.bus.runtime import use_bus
+from shared.bus.subscriptions import Subscription
+from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
+from tests.kernel.sample import Pinged
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def bus_command(*args: str) -> str:
+    out = io.StringIO()
+    call_command("bus", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def dead_delivery(make_bus: BusFactory, recorder: Recorder, clock: FakeClock) -> tuple[Bus, Delivery]:
+    """A poison event that exhausted its attempts."""
+    recorder.failures_left = SETTINGS.max_attempts
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    event_id = bus.publish(Pinged(n=7))
+    for _ in range(SETTINGS.max_attempts - 1):
+        clock.advance(SETTINGS.retry_max_seconds)
+        bus.deliverer.process_due()
+    delivery = Delivery.objects.get(event_id=event_id)
+    assert delivery.status == DeliveryStatus.DEAD
+    return bus, delivery
+
+
+def test_list_shows_dead_deliveries_with_their_last_error(dead_delivery: tuple[Bus, Delivery]) -> None:
+    bus, delivery = dead_delivery
+
+    with use_bus(bus):
+        output = bus_command("list", "--status", "dead")
+
+    header, row = output.splitlines()
+    assert header.split() == ["ID", "STATUS", "TRIES", "SUBSCRIBER", "EVENT", "LAST", "ERROR"]
+    assert row.split()[:5] == [str(delivery.id), "dead", "3", "sample.record_ping", "sample.Pinged.v1"]
+    assert row.endswith("RuntimeError: handler failed on purpose, 0 failures left")
+
+
+def test_list_says_so_when_nothing_matches() -> None:
+    assert bus_command("list") == "No deliveries match.\n"
+
+
+def test_show_prints_the_event_and_the_full_traceback(dead_delivery: tuple[Bus, Delivery]) -> None:
+    bus, delivery = dead_delivery
+
+    with use_bus(bus):
+        output = bus_command("show", str(delivery.id))
+
+    assert f"       delivery: {delivery.id}\n" in output
+    assert "        payload: {'n': 7}\n" in output
+    assert "Traceback (most recent call last):" in output
+
+
+def test_replay_gives_a_dead_delivery_fresh_attempts_and_delivers_it(
+    dead_delivery: tuple[Bus, Delivery], recorder: Recorder
+) -> None:
+    bus, delivery = dead_delivery
+    recorder.failures_left = 0  # the bug was fixed
+
+    with use_bus(bus):
+        output = bus_command("replay", str(delivery.id))
+
+    assert output == f"Replayed 1 deliveries.\n  {delivery.id}: done\n"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 1)
+
+
+def test_replay_all_takes_every_dead_delivery(dead_delivery: tuple[Bus, Delivery], recorder: Recorder) -> None:
+    bus, delivery = dead_delivery
+    recorder.failures_left = 0
+
+    with use_bus(bus):
+        bus_command("replay", "--all", "--status", "dead")
+
+    assert Delivery.objects.get(id=delivery.id).status == DeliveryStatus.DONE
+
+
+def test_replay_refuses_a_done_delivery_and_changes_nothing(make_bus: BusFactory, recorder: Recorder) -> None:
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    delivery = Delivery.objects.get(event_id=bus.publish(Pinged(n=1)))
+
+    with use_bus(bus), pytest.raises(CommandError) as excinfo:
+        bus_command("replay", str(delivery.id))
+
+    assert str(excinfo.value).startswith(f"Delivery {delivery.id} is done; only failed or dead deliveries")
+    assert recorder.seen == [Pinged(n=1)]
+    assert Delivery.objects.get(id=delivery.id).attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("replay", "999999"), "No delivery with id 999999. List deliveries with `manage.py bus list`.", id="unknown"
+        ),
+        pytest.param(("replay",), "Name the deliveries to replay (`bus replay 12 13`) or pass --all.", id="no-target"),
+        pytest.param(
+            ("show", "999999"),
+            "No delivery with id 999999. List deliveries with `manage.py bus list`.",
+            id="show-unknown",
+        ),
+    ],
+)
+def test_bad_arguments_say_what_to_do(args: tuple[str, ...], message: str) -> None:
+    with pytest.raises(CommandError) as excinfo:
+        bus_command(*args)
+
+    assert str(excinfo.value) == message
+
+
+def test_work_once_delivers_due_retries(make_bus: BusFactory, recorder: Recorder, clock: FakeClock) -> None:
+    recorder.failures_left = 1
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    event_id = bus.publish(Pinged(n=1))
+    clock.advance(SETTINGS.retry_base_seconds)
+
+    with use_bus(bus):
+        output = bus_command("work", "--once")
+
+    assert output == "sweep: done=1\n"
+    assert Delivery.objects.get(event_id=event_id).status == DeliveryStatus.DONE
