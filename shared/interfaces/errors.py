@@ -28,8 +28,8 @@ DECLARATION_PROBLEMS = "Interface {name!r} cannot be registered:\n{problems}"
 MISMATCH = (
     "{implementation} does not satisfy interface {name!r}:\n{problems}\nMake its methods match the Protocol {protocol}."
 )
-DUPLICATE_EVENT = "Event {wire_id} is declared by both {first!r} and {second!r}. Wire names are unique."
-DUPLICATE_ERROR_CODE = "Error code {code!r} is declared by both {first!r} and {second!r}. Codes are unique."
+DUPLICATE_EVENT = "Event {key} is declared by two classes, {first!r} and {second!r}. Give each its own name or version."
+DUPLICATE_ERROR_CODE = "Error code {key!r} is used by two classes, {first!r} and {second!r}. Give each its own code."
 NOT_AN_INTERFACE = "{value!r} is not an interface proxy. Pass the object made by declare_interface()."
 
 

@@ -7,9 +7,9 @@ local service; a remote client bound the same way reaches callers unchanged.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from shared import wire
 from shared.errors import DomainError, error_params, is_concrete_error
@@ -40,6 +40,7 @@ ERROR_WRONG_DOMAIN = "errors: {type_name} has code {code!r}; codes of interface 
 MISSING_OPERATION = "- lacks operation {operation}{signature}"
 NOT_CALLABLE = "- {operation} is not callable"
 PARAM_NOT_ACCEPTED = "- {operation}() does not accept keyword argument {param!r}"
+T = TypeVar("T")
 PARAM_NOT_DECLARED = (
     "- {operation}() requires {param!r}, which the Protocol does not pass; give it a default or remove it"
 )
@@ -69,22 +70,11 @@ class Registry:
             raise InterfaceDeclarationError(
                 DECLARATION_PROBLEMS.format(name=meta.name, problems="\n".join(f"- {p}" for p in problems))
             )
-        events = {event_meta(cls).wire_id: cls for cls in meta.events}
-        errors = {str(cls.code): cls for cls in meta.errors}
-        for wire_id in events.keys() & self._events.keys():
-            raise InterfaceDeclarationError(
-                DUPLICATE_EVENT.format(wire_id=wire_id, first=self._owner_of_event(wire_id), second=meta.name)
-            )
-        for code in errors.keys() & self._errors.keys():
-            raise InterfaceDeclarationError(
-                DUPLICATE_ERROR_CODE.format(code=code, first=code.split(".")[0], second=meta.name)
-            )
+        events = _unique(((event_meta(cls).wire_id, cls) for cls in meta.events), self._events, DUPLICATE_EVENT)
+        errors = _unique(((str(cls.code), cls) for cls in meta.errors), self._errors, DUPLICATE_ERROR_CODE)
         self._interfaces[meta.name] = interface
         self._events.update(events)
         self._errors.update(errors)
-
-    def _owner_of_event(self, wire_id: str) -> str:
-        return wire_id.split(".", 1)[0]
 
     # -- binding -------------------------------------------------------------------
 
@@ -145,6 +135,21 @@ class Registry:
             for annotation in _declared_types(interface.meta):
                 found |= wire.dataclasses_in(annotation)
         return found
+
+
+def _unique(pairs: Iterable[tuple[str, T]], known: dict[str, T], message: str) -> dict[str, T]:
+    """Index `pairs` by key; a key naming two different classes is an InterfaceDeclarationError.
+
+    The same class under the same key is fine: kernel errors such as
+    ServiceUnavailableError are declared by every interface.
+    """
+    found: dict[str, T] = {}
+    for key, cls in pairs:
+        first = found.get(key) or known.get(key)
+        if first is not None and first is not cls:
+            raise InterfaceDeclarationError(message.format(key=key, first=first, second=cls))
+        found[key] = cls
+    return found
 
 
 def _declared_types(meta: InterfaceMeta) -> list[Any]:

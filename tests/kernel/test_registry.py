@@ -10,7 +10,7 @@ import pytest
 from domains.catalog.interface import catalog
 from domains.catalog.models import Product
 from domains.identity.interface import identity
-from shared.errors import DomainError
+from shared.errors import DomainError, ServiceUnavailableError
 from shared.interfaces import (
     ImplementationMismatchError,
     Interface,
@@ -189,3 +189,29 @@ def test_an_interface_knows_which_operations_are_safe_to_retry() -> None:
 
     assert meta.is_idempotent("count") is True
     assert meta.is_idempotent("get_thing") is False
+
+
+class OtherApi(Protocol):
+    def ping(self) -> None: ...
+
+
+def test_a_kernel_error_may_be_declared_by_every_interface() -> None:
+    registry = Registry()
+    registry.register(Interface("sample", SampleApi, errors=(ServiceUnavailableError,)))
+    registry.register(Interface("other", OtherApi, errors=(ServiceUnavailableError,)))
+
+    assert registry.error_types()["kernel.service_unavailable"] is ServiceUnavailableError
+
+
+class SecondThingNotFoundError(DomainError):
+    code = ThingNotFoundError.code
+
+
+def test_two_error_classes_with_one_code_are_refused() -> None:
+    registry = Registry()
+
+    with pytest.raises(InterfaceDeclarationError) as excinfo:
+        registry.register(Interface("sample", SampleApi, errors=(ThingNotFoundError, SecondThingNotFoundError)))
+
+    assert str(excinfo.value).startswith("Error code 'sample.thing_not_found' is used by two classes")
+    assert registry.interfaces() == ()
