@@ -1,9 +1,15 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from config.checks import check_celery
 
 
 class CompositionRootConfig(AppConfig):
-    """Lets the composition root own management commands that span domains (demo data)."""
+    """Lets the composition root own management commands that span domains (demo data) and its checks."""
 
     name = "config"
     label = "composition"
     verbose_name = "Composition root"
+
+    def ready(self) -> None:
+        checks.register(check_celery, "modulith")

@@ -126,13 +126,36 @@ REST_FRAMEWORK = {
 }
 
 # -- Event bus ---------------------------------------------------------------------
-BUS_TRANSPORT = env.str("BUS_TRANSPORT", default="inprocess")
+BUS_TRANSPORT = env.str("BUS_TRANSPORT", default="inprocess")  # inprocess | celery
 BUS_MAX_ATTEMPTS = env.int("BUS_MAX_ATTEMPTS", default=5)
 BUS_RETRY_BASE_SECONDS = env.float("BUS_RETRY_BASE_SECONDS", default=2.0)
 BUS_RETRY_MAX_SECONDS = env.float("BUS_RETRY_MAX_SECONDS", default=600.0)
 BUS_LEASE_SECONDS = env.float("BUS_LEASE_SECONDS", default=300.0)
+# The relay (BUS_TRANSPORT=celery): how long a relay may hold rows it claimed before
+# another relay may take them, after how long a sent but never picked up message counts
+# as lost and is sent again, how many rows one claim takes, and how often the periodic
+# sweep runs (celery beat; `manage.py bus work --interval` outside beat).
+BUS_RELAY_LEASE_SECONDS = env.float("BUS_RELAY_LEASE_SECONDS", default=30.0)
+BUS_RELAY_RESEND_SECONDS = env.float("BUS_RELAY_RESEND_SECONDS", default=900.0)
+BUS_RELAY_BATCH = env.int("BUS_RELAY_BATCH", default=100)
+BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
 
+# -- Celery on Redis (BUS_TRANSPORT=celery) -----------------------------------------
+# The knobs; config/celery.py turns them into the worker settings and explains each
+# choice, config/checks.py refuses combinations that would run work twice (E020-E022).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+# The broker is REDIS_URL. Prefix of every key (queues, unacked messages, control channels):
+CELERY_KEY_PREFIX = env.str("CELERY_KEY_PREFIX", default="modulith:")
+# A handler still running after the soft limit gets SoftTimeLimitExceeded (a normal,
+# retried failure); after the hard limit its pool process is killed.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT_SECONDS", default=25)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=30)
+# A message a worker took and did not acknowledge within this is put back in its queue.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=45)
+# How often every worker looks for such messages.
+CELERY_UNACKED_RESTORE_INTERVAL = env.int("CELERY_UNACKED_RESTORE_INTERVAL_SECONDS", default=5)
+# Delay before a task whose pool process died is sent again (at most BUS_MAX_ATTEMPTS times).
+CELERY_WORKER_LOST_RETRY_SECONDS = env.int("CELERY_WORKER_LOST_RETRY_SECONDS", default=1)
 
 # -- Logging -----------------------------------------------------------------------
 LOGGING = {

@@ -19,6 +19,12 @@ class BusSettings:
     """Cap on the delay between two attempts."""
     lease_seconds: float = 300.0
     """How long a delivery may stay in processing before a sweep takes it back."""
+    relay_lease_seconds: float = 30.0
+    """How long a relay may hold claimed rows between claiming and recording them sent."""
+    relay_resend_seconds: float = 900.0
+    """A row sent this long ago and still not picked up by a worker is sent again (its message was lost)."""
+    relay_batch: int = 100
+    """Rows one relay claims at a time."""
 
     @classmethod
     def from_django(cls) -> BusSettings:
@@ -27,6 +33,9 @@ class BusSettings:
             retry_base_seconds=settings.BUS_RETRY_BASE_SECONDS,
             retry_max_seconds=settings.BUS_RETRY_MAX_SECONDS,
             lease_seconds=settings.BUS_LEASE_SECONDS,
+            relay_lease_seconds=settings.BUS_RELAY_LEASE_SECONDS,
+            relay_resend_seconds=settings.BUS_RELAY_RESEND_SECONDS,
+            relay_batch=settings.BUS_RELAY_BATCH,
         )
 
     def retry_delay(self, attempts: int) -> dt.timedelta:
@@ -39,3 +48,11 @@ class BusSettings:
     @property
     def lease(self) -> dt.timedelta:
         return dt.timedelta(seconds=self.lease_seconds)
+
+    @property
+    def relay_lease(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.relay_lease_seconds)
+
+    @property
+    def relay_resend(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.relay_resend_seconds)

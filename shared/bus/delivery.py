@@ -7,6 +7,7 @@ The life of a delivery:
        |                   +--handler raised--> failed --(backoff elapsed)--> claimed again
        |                   |                       \\--(max attempts)--> dead
        +---- replay -------+--lease expired (process died)--> failed / dead
+                           +--taken back (broker redelivered: worker lost)--> failed / dead
 
 A claim is one conditional UPDATE, so two processes never both run a delivery. The
 handler's writes and the switch to done commit in one transaction, fenced by the attempt
@@ -17,6 +18,12 @@ Ordering promise: for events published with a key (see shared.events), a subscri
 receives them in publish order. A delivery waits while an older delivery to the same
 subscriber with the same key is pending, processing or failed. A dead delivery does
 not hold the line: the operator sees it and decides.
+
+Taking back early: a broker that redelivers a message because the worker holding it
+died (shared.bus.tasks) proves the attempt in processing is over, so the delivery is taken
+back at once rather than when its lease expires. If the attempt was in fact still alive
+(a clock or configuration gone wrong), nothing is done twice: its fenced UPDATE finds
+the row taken and rolls its writes back.
 """
 
 from __future__ import annotations
@@ -55,6 +62,10 @@ LEASE_EXPIRED = (
     "The process delivering this event stopped or ran past its lease of {seconds:g}s "
     "(BUS_LEASE_SECONDS); the delivery was taken back."
 )
+WORKER_LOST = (
+    "The worker running attempt {attempt} was lost (the broker redelivered its message); "
+    "the delivery was taken back. If this repeats, the handler kills its process: see the worker's log."
+)
 
 
 class Outcome(enum.StrEnum):
@@ -85,6 +96,15 @@ class Deliverer:
         self._settings = settings
         self._clock = clock
 
+    @property
+    def settings(self) -> Callable[[], BusSettings]:
+        """Where this deliverer reads its settings (a relay working beside it uses the same)."""
+        return self._settings
+
+    @property
+    def clock(self) -> Callable[[], dt.datetime]:
+        return self._clock
+
     def deliver_event(self, event_id: uuid.UUID) -> list[Outcome]:
         """Deliver every due delivery of one event (called right after the publisher commits)."""
         ids = (
@@ -92,8 +112,15 @@ class Deliverer:
         )
         return [self.deliver(delivery_id) for delivery_id in list(ids)]
 
-    def deliver(self, delivery_id: int) -> Outcome:
-        """Claim and run one delivery; then release any keyed deliveries that waited for it."""
+    def deliver(self, delivery_id: int, *, abandoned: bool = False) -> Outcome:
+        """Claim and run one delivery; then release any keyed deliveries that waited for it.
+
+        `abandoned=True` says the process that ran the latest attempt is known to be gone
+        (its broker message came back): a delivery still in processing is taken back now,
+        as failed (or dead when out of attempts), instead of after its lease.
+        """
+        if abandoned and self._take_back(delivery_id) is Outcome.DEAD:
+            return Outcome.DEAD
         outcome, delivery = self._deliver_one(delivery_id)
         while outcome is Outcome.DONE and delivery is not None and delivery.key:
             successor = (
@@ -139,17 +166,23 @@ class Deliverer:
             logger.warning("bus.delivery.lease_lost", extra={"delivery_id": delivery_id, "attempt": attempt})
             return Outcome.SKIPPED, delivery
         except Exception:
-            return self._record_failure(delivery, attempt, traceback.format_exc(), settings), delivery
+            retry_at = self._clock() + settings.retry_delay(attempt)
+            return self._end_attempt(delivery, attempt, error=traceback.format_exc(), retry_at=retry_at), delivery
         return Outcome.DONE, delivery
+
+    def _take_back(self, delivery_id: int) -> Outcome | None:
+        """End an attempt whose process died: failed and due now, or dead if it was the last one."""
+        delivery = Delivery.objects.filter(id=delivery_id, status=DeliveryStatus.PROCESSING).first()
+        if delivery is None:
+            return None
+        error = WORKER_LOST.format(attempt=delivery.attempts)
+        return self._end_attempt(delivery, delivery.attempts, error=error, retry_at=self._clock())
 
     def _claim(self, delivery_id: int, *, now: dt.datetime, settings: BusSettings) -> bool:
         """Take the delivery for this process (one conditional UPDATE); False if it is not ours."""
-        older_unfinished = Delivery.objects.filter(
-            subscriber=OuterRef("subscriber"), key=OuterRef("key"), id__lt=OuterRef("id"), status__in=UNFINISHED
-        )
         claimed = (
             Delivery.objects.filter(id=delivery_id, status__in=RETRYABLE, next_attempt_at__lte=now)
-            .filter(Q(key="") | ~Exists(older_unfinished))
+            .filter(in_key_order())
             .update(
                 status=DeliveryStatus.PROCESSING,
                 attempts=F("attempts") + 1,
@@ -165,14 +198,15 @@ class Deliverer:
             raise LookupError(UNKNOWN_EVENT.format(name=stored.name, version=stored.version))
         return wire.from_primitive(stored.payload, event_type)
 
-    def _record_failure(self, delivery: Delivery, attempt: int, error: str, settings: BusSettings) -> Outcome:
+    def _end_attempt(self, delivery: Delivery, attempt: int, *, error: str, retry_at: dt.datetime) -> Outcome:
+        """Record a failed attempt (fenced by its number): failed until `retry_at`, or dead when out of attempts."""
         now = self._clock()
-        dead = attempt >= settings.max_attempts
+        dead = attempt >= self._settings().max_attempts
         status = DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED
         Delivery.objects.filter(id=delivery.id, status=DeliveryStatus.PROCESSING, attempts=attempt).update(
             status=status,
             last_error=error[-MAX_ERROR_TEXT:],
-            next_attempt_at=now + settings.retry_delay(attempt),
+            next_attempt_at=retry_at,
             lease_expires_at=None,
             updated_at=now,
         )
@@ -222,19 +256,34 @@ class Deliverer:
         return counts
 
 
-def reset_for_replay(delivery_ids: Iterable[int] | None, *, statuses: Iterable[str]) -> list[int]:
-    """Give failed or dead deliveries a fresh set of attempts, due now; returns their ids.
+def in_key_order() -> Q:
+    """Deliveries not held back by the ordering promise: unkeyed, or no older unfinished one with their key."""
+    older_unfinished = Delivery.objects.filter(
+        subscriber=OuterRef("subscriber"), key=OuterRef("key"), id__lt=OuterRef("id"), status__in=UNFINISHED
+    )
+    return Q(key="") | ~Exists(older_unfinished)
+
+
+def reset_for_replay(
+    delivery_ids: Iterable[int] | None, *, statuses: Iterable[str], now: dt.datetime | None = None
+) -> list[int]:
+    """Give failed or dead deliveries a fresh set of attempts, due `now`; returns their ids.
 
     `delivery_ids=None` selects every delivery in `statuses`. Done deliveries are never
     reset: running a handler twice is exactly what the inbox exists to prevent.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     selected = Delivery.objects.filter(status__in=list(statuses))
     if delivery_ids is not None:
         selected = selected.filter(id__in=list(delivery_ids))
     with transaction.atomic():
         ids = list(selected.select_for_update().order_by("id").values_list("id", flat=True))
         Delivery.objects.filter(id__in=ids).update(
-            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, lease_expires_at=None, updated_at=now
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            lease_expires_at=None,
+            relay_lease_expires_at=None,  # a fresh attempt is owed a fresh message
+            updated_at=now,
         )
     return ids

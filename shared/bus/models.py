@@ -3,6 +3,10 @@
 `Delivery` is both the outbox's work queue and the inbox: the pair (event, subscriber)
 is unique, and a delivery reaches DONE in the same transaction as the handler's effects,
 so a redelivered event never runs a handler's effect twice.
+
+With a broker transport (Celery), `Delivery` also carries the relay's state: which
+attempt a message was last sent for, under which claim, and until when the relay trusts
+that message (see shared.bus.relay).
 """
 
 from __future__ import annotations
@@ -57,6 +61,14 @@ class Delivery(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Relay state (broker transports only; see shared.bus.relay).
+    relay_attempts = models.PositiveIntegerField(default=0, help_text="Relay claims so far: the fencing token.")
+    relayed_for = models.PositiveIntegerField(
+        null=True, blank=True, help_text="`attempts` when the relay last claimed the row: its message is for the next."
+    )
+    relay_lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Until then, the row is being sent or its message is trusted to be queued."
+    )
 
     class Meta:
         verbose_name_plural = "deliveries"

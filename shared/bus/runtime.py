@@ -18,7 +18,10 @@ from shared.bus.bus import Bus
 from shared.bus.subscriptions import Router, discover_subscriptions
 from shared.interfaces import registry
 
-TRANSPORTS = {"inprocess": "shared.bus.transport.InProcessTransport"}
+TRANSPORTS = {
+    "inprocess": "shared.bus.transport.InProcessTransport",
+    "celery": "shared.bus.celery_transport.CeleryTransport",
+}
 UNKNOWN_TRANSPORT = "BUS_TRANSPORT={value!r} is not a transport. Choose one of: {choices}."
 
 _bus: Bus | None = None

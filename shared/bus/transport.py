@@ -1,16 +1,19 @@
 """Transports decide what happens after the publisher commits.
 
 `inprocess` (the embedded default) runs the handlers right away in the publishing
-process. Whatever a transport does, the stored deliveries stay the source of truth: if
-the hand-off is lost, `manage.py bus work` (or the periodic sweep) delivers later.
+process. `celery` (shared.bus.celery_transport) relays deliveries to a broker, and
+Celery workers run them. Whatever a transport does, the stored deliveries stay the
+source of truth: if the hand-off is lost, the transport's sweep (`manage.py bus work`,
+or the periodic `bus.sweep` task) finishes the job later.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Protocol
 
-from shared.bus.delivery import Deliverer
+from shared.bus.delivery import Deliverer, Outcome
 
 
 class Transport(Protocol):
@@ -19,6 +22,12 @@ class Transport(Protocol):
 
     def redeliver(self, delivery_ids: list[int]) -> None:
         """Hand deliveries reset by an operator back to their subscribers."""
+
+    def sweep(self, *, limit: int) -> Mapping[str, int]:
+        """Catch up on what the hand-offs missed (due retries, expired leases); counts by what happened.
+
+        A count equal to `limit` means there may be more to do right away.
+        """
 
 
 class InProcessTransport:
@@ -33,3 +42,7 @@ class InProcessTransport:
     def redeliver(self, delivery_ids: list[int]) -> None:
         for delivery_id in delivery_ids:
             self._deliverer.deliver(delivery_id)
+
+    def sweep(self, *, limit: int) -> Mapping[str, int]:
+        counts = self._deliverer.process_due(limit=limit)
+        return {str(outcome): n for outcome, n in counts.items() if outcome is not Outcome.SKIPPED}

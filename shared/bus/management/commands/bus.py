@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shared.bus.delivery import Outcome, reset_for_replay
+from shared.bus.delivery import reset_for_replay
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import default_bus
 
@@ -45,7 +45,13 @@ class Command(BaseCommand):
             "--status", action="append", choices=[s.value for s in REPLAYABLE], help="With --all: only this status."
         )
 
-        work = actions.add_parser("work", help="Deliver due retries and take back expired leases, in a loop.")
+        work = actions.add_parser(
+            "work",
+            help=(
+                "The sweep, in a loop: take back expired leases, then deliver what is due (in-process) "
+                "or relay it to the broker (BUS_TRANSPORT=celery; celery beat does the same)."
+            ),
+        )
         work.add_argument("--once", action="store_true", help="Run a single sweep and exit.")
         work.add_argument("--interval", type=float, default=1.0, help="Seconds between sweeps (default 1).")
         work.add_argument("--batch", type=int, default=100, help="Deliveries per sweep (default 100).")
@@ -108,13 +114,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {delivery_id}: {statuses[delivery_id]}")
 
     def _work(self, options: dict[str, Any]) -> None:
-        deliverer = default_bus().deliverer
+        transport = default_bus().transport
         while True:
-            counts = deliverer.process_due(limit=options["batch"])
+            counts = transport.sweep(limit=options["batch"])
             if options["once"] or any(counts.values()):
-                summary = ", ".join(f"{outcome}={n}" for outcome, n in counts.items() if n)
+                summary = ", ".join(f"{what}={n}" for what, n in counts.items() if n)
                 self.stdout.write(f"sweep: {summary or 'nothing due'}")
             if options["once"]:
                 return
-            if counts[Outcome.DONE] + counts[Outcome.FAILED] + counts[Outcome.DEAD] < options["batch"]:
+            if sum(counts.values()) < options["batch"]:
                 time.sleep(options["interval"])
