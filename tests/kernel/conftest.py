@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from shared.bus.bus import Bus
 from shared.bus.config import BusSettings
+from shared.bus.delivery import Deliverer
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Router, Subscription
+from shared.bus.transport import InProcessTransport, Transport
 from shared.interfaces import Registry
 from tests.kernel.sample import Counted, Pinged, make_sample_interface
 
@@ -72,8 +74,14 @@ BusFactory = Callable[..., Bus]
 
 @pytest.fixture
 def make_bus(sample_registry: Registry, clock: FakeClock) -> BusFactory:
-    def make(*subscriptions: Subscription) -> Bus:
-        return Bus(registry=sample_registry, router=Router(subscriptions), settings=lambda: SETTINGS, clock=clock)
+    def make(*subscriptions: Subscription, transport: Callable[[Deliverer], Transport] = InProcessTransport) -> Bus:
+        return Bus(
+            registry=sample_registry,
+            router=Router(subscriptions),
+            transport=transport,
+            settings=lambda: SETTINGS,
+            clock=clock,
+        )
 
     return make
 

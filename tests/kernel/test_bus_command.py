@@ -1,18 +1,23 @@
-"""`manage.py bus`: what an operator sees and does."""
+"""`manage.py bus`: what an operator sees and does, with the in-process and the Celery transport."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from functools import partial
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from shared.bus.bus import Bus
+from shared.bus.celery_transport import CeleryTransport
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Subscription
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
-from tests.kernel.sample import Pinged
+from tests.kernel.sample import Counted, Pinged
+from tests.kernel.test_bus_relay import RecordingSender, Unsent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,3 +137,64 @@ def test_work_once_delivers_due_retries(make_bus: BusFactory, recorder: Recorder
 
     assert output == "sweep: done=1\n"
     assert Delivery.objects.get(event_id=event_id).status == DeliveryStatus.DONE
+
+
+def test_stats_shows_the_backlog_per_subscriber_the_oldest_unfinished_and_the_dead(make_bus: BusFactory) -> None:
+    bus = make_bus(
+        Subscription(id="sample.first", event=Pinged, handler=print),
+        Subscription(id="sample.ordered", event=Counted, handler=print),
+        transport=Unsent,
+    )
+    pings = [bus.publish(Pinged(n=n)) for n in range(5)]
+    bus.publish(Counted(stream="a", n=1))
+    now = timezone.now()
+    for event_id, status in zip(pings, ["processing", "failed", "dead", "done"], strict=False):
+        Delivery.objects.filter(event_id=event_id).update(status=status, next_attempt_at=now + dt.timedelta(hours=1))
+    Delivery.objects.filter(event_id=pings[0]).update(created_at=now - dt.timedelta(seconds=3725))
+
+    assert bus_command("stats").splitlines() == [
+        "SUBSCRIBER                            PENDING  PROCESSING  FAILED  DEAD  UNSENT  OLDEST UNFINISHED",
+        "sample.first                                1           1       1     1       1  1h02m",
+        "sample.ordered                              1           0       0     0       1  0s",
+        "total                                       2           1       1     1       2",
+        "Dead deliveries need a decision: `bus list --status dead`, `bus show ID`, `bus replay ID`.",
+    ]
+
+
+def test_stats_with_nothing_left_to_do_says_so(make_bus: BusFactory) -> None:
+    make_bus(Subscription(id="sample.first", event=Pinged, handler=print)).publish(Pinged(n=1))
+
+    assert bus_command("stats") == "No backlog: every delivery is done.\n"
+
+
+def test_replay_with_the_celery_transport_sends_the_delivery_to_the_broker_again(make_bus: BusFactory) -> None:
+    sender = RecordingSender()
+    bus = make_bus(
+        Subscription(id="sample.first", event=Pinged, handler=print),
+        transport=partial(CeleryTransport, sender=sender),
+    )
+    delivery = Delivery.objects.get(event_id=bus.publish(Pinged(n=1)))
+    Delivery.objects.filter(id=delivery.id).update(status=DeliveryStatus.DEAD, attempts=SETTINGS.max_attempts)
+
+    with use_bus(bus):
+        output = bus_command("replay", str(delivery.id))
+
+    assert output == f"Replayed 1 deliveries.\n  {delivery.id}: pending\n"
+    assert sender.sent == [delivery.id, delivery.id]
+
+
+def test_work_once_with_the_celery_transport_relays_what_the_hand_off_missed(make_bus: BusFactory) -> None:
+    sender = RecordingSender()
+    bus = make_bus(
+        Subscription(id="sample.first", event=Pinged, handler=print),
+        transport=partial(CeleryTransport, sender=sender),
+    )
+    sender.down = True
+    delivery = Delivery.objects.get(event_id=bus.publish(Pinged(n=1)))
+    sender.down = False
+
+    with use_bus(bus):
+        assert bus_command("work", "--once") == "sweep: sent=1\n"
+        assert bus_command("work", "--once") == "sweep: nothing due\n"
+
+    assert sender.sent == [delivery.id]

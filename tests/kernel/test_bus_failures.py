@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
-from shared.bus.delivery import NO_SUBSCRIBER, Outcome
+from shared.bus.delivery import NO_SUBSCRIBER, WORKER_LOST, Outcome
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.subscriptions import Subscription
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
@@ -242,3 +242,79 @@ def test_two_processes_delivering_the_same_row_at_once_run_the_handler_once(
 
     assert sorted(outcomes) == [Outcome.DONE, Outcome.SKIPPED]
     assert runs == [1]
+
+
+def test_a_message_back_from_the_broker_takes_back_an_attempt_whose_worker_died(
+    make_bus: BusFactory, recorder: Recorder, clock: FakeClock
+) -> None:
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    with transaction.atomic():
+        event_id = bus.publish(Pinged(n=1))
+        # A worker claimed the delivery and was killed mid-handler; its lease runs for another minute.
+        Delivery.objects.filter(event_id=event_id).update(
+            status=DeliveryStatus.PROCESSING, attempts=1, lease_expires_at=clock.now + SETTINGS.lease
+        )
+    delivery = Delivery.objects.get(event_id=event_id)
+
+    assert bus.deliverer.deliver(delivery.id) is Outcome.SKIPPED  # an ordinary duplicate waits for the lease
+    assert bus.deliverer.deliver(delivery.id, abandoned=True) is Outcome.DONE
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert delivery.last_error == WORKER_LOST.format(attempt=1)
+    assert recorder.seen == [Pinged(n=1)]
+    assert Group.objects.count() == 1
+
+
+def test_a_worker_lost_on_the_last_attempt_ends_dead_without_running_the_handler_again(
+    make_bus: BusFactory, recorder: Recorder, clock: FakeClock
+) -> None:
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+    with transaction.atomic():
+        event_id = bus.publish(Pinged(n=1))
+        Delivery.objects.filter(event_id=event_id).update(
+            status=DeliveryStatus.PROCESSING, attempts=SETTINGS.max_attempts, lease_expires_at=clock.now
+        )
+    delivery = Delivery.objects.get(event_id=event_id)
+
+    assert bus.deliverer.deliver(delivery.id, abandoned=True) is Outcome.DEAD
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DEAD, SETTINGS.max_attempts)
+    assert delivery.last_error == WORKER_LOST.format(attempt=SETTINGS.max_attempts)
+    assert recorder.seen == []
+    assert Group.objects.count() == 0
+
+
+@pytest.mark.postgres
+def test_taking_back_an_attempt_that_was_still_alive_keeps_its_effect_to_one(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    """A broker that redelivers too early (a clock or a setting gone wrong) wastes an attempt, never doubles one."""
+    calls: list[int] = []
+    overtaking: list[Outcome] = []
+
+    def redelivered_in_another_worker(delivery_id: int) -> None:
+        try:
+            overtaking.append(bus.deliverer.deliver(delivery_id, abandoned=True))
+        finally:
+            connection.close()
+
+    def slow_then_overtaken(event: Pinged) -> None:
+        calls.append(event.n)
+        Group.objects.create(name=f"effect {len(calls)}")
+        if len(calls) == 1:
+            other = threading.Thread(
+                target=redelivered_in_another_worker, args=(Delivery.objects.get(subscriber="sample.slow").id,)
+            )
+            other.start()
+            other.join(timeout=30)
+
+    bus = make_bus(Subscription(id="sample.slow", event=Pinged, handler=slow_then_overtaken))
+    event_id = bus.publish(Pinged(n=1))
+
+    delivery = Delivery.objects.get(event_id=event_id)
+    assert overtaking == [Outcome.DONE]
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert calls == [1, 1]
+    assert list(Group.objects.values_list("name", flat=True)) == ["effect 2"]

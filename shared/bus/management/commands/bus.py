@@ -1,15 +1,18 @@
-"""Operate the event bus: see what is pending, failed or dead, replay it, run the sweep."""
+"""Operate the event bus: see the backlog and what is failed or dead, replay it, run the sweep."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from shared.bus.delivery import reset_for_replay
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import default_bus
+from shared.bus.stats import backlog_by_subscriber
 
 REPLAYABLE = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
 LISTED_BY_DEFAULT = (DeliveryStatus.PENDING, DeliveryStatus.PROCESSING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
@@ -23,10 +26,18 @@ REPLAY_NEEDS_TARGET = "Name the deliveries to replay (`bus replay 12 13`) or pas
 
 
 class Command(BaseCommand):
-    help = "Inspect and operate event deliveries: list, show, replay, work."
+    help = "Inspect and operate event deliveries: stats, list, show, replay, work."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{list,show,replay,work}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{stats,list,show,replay,work}")
+
+        actions.add_parser(
+            "stats",
+            help=(
+                "Backlog per subscriber: pending, processing, failed (retrying) and dead deliveries, "
+                "those not yet sent to the broker, and the age of the oldest unfinished one."
+            ),
+        )
 
         listing = actions.add_parser("list", help="List deliveries (by default everything not done).")
         listing.add_argument(
@@ -58,6 +69,30 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
+
+    def _stats(self, options: dict[str, Any]) -> None:
+        now = timezone.now()
+        rows = backlog_by_subscriber(now=now)
+        if not rows:
+            self.stdout.write("No backlog: every delivery is done.")
+            return
+        counts = ("pending", "processing", "failed", "dead", "unsent")
+        widths = [len(c) + 2 for c in counts]
+
+        def line(label: str, values: list[object], age: str = "") -> str:
+            cells = "".join(f"{value:>{width}}" for value, width in zip(values, widths, strict=True))
+            return f"{label:<36}{cells}  {age}".rstrip()
+
+        self.stdout.write(line("SUBSCRIBER", [c.upper() for c in counts], "OLDEST UNFINISHED"))
+        for row in rows:
+            age = "-" if row.oldest_unfinished_at is None else _age(now - row.oldest_unfinished_at)
+            self.stdout.write(line(row.subscriber, [getattr(row, c) for c in counts], age))
+        totals = [sum(getattr(row, c) for row in rows) for c in counts]
+        self.stdout.write(line("total", totals))
+        if totals[counts.index("dead")]:
+            self.stdout.write(
+                "Dead deliveries need a decision: `bus list --status dead`, `bus show ID`, `bus replay ID`."
+            )
 
     def _list(self, options: dict[str, Any]) -> None:
         deliveries = Delivery.objects.select_related("event").filter(status__in=options["status"] or LISTED_BY_DEFAULT)
@@ -106,8 +141,9 @@ class Command(BaseCommand):
             for delivery_id in ids:
                 if found[delivery_id] not in REPLAYABLE:
                     raise CommandError(NOT_REPLAYABLE.format(id=delivery_id, status=found[delivery_id]))
-        replayed = reset_for_replay(ids, statuses=options["status"] or REPLAYABLE)
-        default_bus().transport.redeliver(replayed)
+        bus = default_bus()
+        replayed = reset_for_replay(ids, statuses=options["status"] or REPLAYABLE, now=bus.deliverer.clock())
+        bus.transport.redeliver(replayed)
         statuses = dict(Delivery.objects.filter(id__in=replayed).values_list("id", "status"))
         self.stdout.write(f"Replayed {len(replayed)} deliveries.")
         for delivery_id in replayed:
@@ -124,3 +160,16 @@ class Command(BaseCommand):
                 return
             if sum(counts.values()) < options["batch"]:
                 time.sleep(options["interval"])
+
+
+def _age(age: dt.timedelta) -> str:
+    """3s, 4m12s, 2h03m, 3d04h: enough to tell a hiccup from an outage."""
+    seconds = max(0, int(age.total_seconds()))
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if days:
+        return f"{days}d{hours % 24:02d}h"
+    if hours:
+        return f"{hours}h{minutes % 60:02d}m"
+    if minutes:
+        return f"{minutes}m{seconds % 60:02d}s"
+    return f"{seconds}s"

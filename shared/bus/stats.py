@@ -1,0 +1,52 @@
+"""The bus's backlog per subscriber: what `manage.py bus stats` shows, and what a metrics exporter would."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.db.models import Count, Min, Q
+
+from shared.bus.models import UNFINISHED, Delivery, DeliveryStatus
+from shared.bus.relay import owed_a_message
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriberBacklog:
+    subscriber: str
+    pending: int
+    processing: int
+    failed: int
+    """Failed at least once and waiting for a retry."""
+    dead: int
+    """Out of attempts: an operator decides (`bus show`, `bus replay`)."""
+    unsent: int
+    """Due now, and no relay has a message for it in the broker (BUS_TRANSPORT=celery)."""
+    oldest_unfinished_at: dt.datetime | None
+    """When the oldest pending, processing or failed delivery was published."""
+
+    @property
+    def backlog(self) -> int:
+        return self.pending + self.processing + self.failed
+
+
+def backlog_by_subscriber(*, now: dt.datetime) -> list[SubscriberBacklog]:
+    """Every subscriber with deliveries not done, by subscriber id. Done rows are never counted (they only grow)."""
+
+    def count(status: str) -> Count:
+        return Count("id", filter=Q(status=status))
+
+    rows = (
+        Delivery.objects.exclude(status=DeliveryStatus.DONE)
+        .values("subscriber")
+        .annotate(
+            pending=count(DeliveryStatus.PENDING),
+            processing=count(DeliveryStatus.PROCESSING),
+            failed=count(DeliveryStatus.FAILED),
+            dead=count(DeliveryStatus.DEAD),
+            unsent=Count("id", filter=owed_a_message(now)),
+            oldest_unfinished_at=Min("created_at", filter=Q(status__in=UNFINISHED)),
+        )
+        .order_by("subscriber")
+    )
+    return [SubscriberBacklog(**row) for row in rows]
