@@ -139,20 +139,19 @@ def create_app(*, broker_url: str | None = None, key_prefix: str | None = None, 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class RecoveryBounds:
     whole_worker_lost: float
-    """Seconds from a worker's death until another running worker has its messages back in the queue."""
+    """Seconds from a worker's death until a running worker has its messages back in the queue."""
     pool_process_lost: float
-    """Seconds until the task of a dead pool process is sent again (plus the time to start it)."""
+    """Seconds from a pool process's death until its task is sent again."""
     message_lost_by_broker: float
     """Seconds until the relay sends again a delivery whose message Redis lost."""
 
 
-def recovery_bounds(app: Celery) -> RecoveryBounds:
-    """What the configuration promises after a crash (README "Running with Celery" quotes it)."""
-    options = app.conf.broker_transport_options
+def recovery_bounds(configured: Any = settings) -> RecoveryBounds:
+    """What a configuration (the Django settings, or a settings module) promises after a crash."""
     return RecoveryBounds(
-        whole_worker_lost=options["visibility_timeout"] + options["unacked_restore_interval"],
-        pool_process_lost=app.conf.task_annotations[DELIVER_TASK]["default_retry_delay"],
-        message_lost_by_broker=settings.BUS_RELAY_RESEND_SECONDS,
+        whole_worker_lost=configured.CELERY_VISIBILITY_TIMEOUT + configured.CELERY_UNACKED_RESTORE_INTERVAL,
+        pool_process_lost=configured.CELERY_WORKER_LOST_RETRY_SECONDS,
+        message_lost_by_broker=configured.BUS_RELAY_RESEND_SECONDS,
     )
 
 
