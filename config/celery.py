@@ -12,9 +12,12 @@ are found by autodiscovery. Domain code does not know which transport runs it.
 Delivery is at least once, every handler's effect happens once (the inbox), and
 recovery after a crash is bounded (see `recovery_bounds`, README "Running with Celery"):
 
-    a whole worker killed (SIGKILL, OOM, power)   visibility timeout + restore interval   (50 s)
-    one pool process killed                       worker-lost retry delay + start          (~1 s)
-    a message Redis itself lost (restart)         BUS_RELAY_RESEND_SECONDS                 (15 min)
+    a whole worker killed (SIGKILL, OOM, power)   visibility timeout + restore interval       (50 s)
+    one pool process killed                       5 s + worker lost wait + retry delay        (8 s)
+    a message Redis itself lost (restart)         BUS_RELAY_RESEND_SECONDS                    (15 min)
+
+(then the time to run the handler; a replacement worker started later than the bound
+restores the messages within one restore interval of its start).
 
 The worker settings, and why each is what it is, are in `worker_settings`.
 """
@@ -31,6 +34,9 @@ from django.conf import settings
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+POOL_MAINTENANCE_SECONDS = 5.0
+"""How often Celery's prefork pool checks for lost processes (celery.concurrency.asynpool, not configurable)."""
 
 
 def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
@@ -103,6 +109,12 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
                 "default_retry_delay": settings.CELERY_WORKER_LOST_RETRY_SECONDS,
             }
         },
+        # A pool process that died is noticed at once, but its job is only declared lost
+        # (WorkerLostError, which triggers the retry above) after this wait, checked on
+        # the pool's 5-second maintenance tick. Celery's 10 s default waits for a result
+        # the process might still have written; the inbox makes a re-run harmless, so
+        # waiting shortens nothing but recovery.
+        "worker_lost_wait": settings.CELERY_WORKER_LOST_WAIT_SECONDS,
         "task_soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
         "task_time_limit": settings.CELERY_TASK_TIME_LIMIT,
         # One message per pool process at a time. With acks_late a reserved message's
@@ -141,7 +153,7 @@ class RecoveryBounds:
     whole_worker_lost: float
     """Seconds from a worker's death until a running worker has its messages back in the queue."""
     pool_process_lost: float
-    """Seconds from a pool process's death until its task is sent again."""
+    """Seconds from a pool process's death until its task is sent again (to the same worker's queue)."""
     message_lost_by_broker: float
     """Seconds until the relay sends again a delivery whose message Redis lost."""
 
@@ -150,7 +162,11 @@ def recovery_bounds(configured: Any = settings) -> RecoveryBounds:
     """What a configuration (the Django settings, or a settings module) promises after a crash."""
     return RecoveryBounds(
         whole_worker_lost=configured.CELERY_VISIBILITY_TIMEOUT + configured.CELERY_UNACKED_RESTORE_INTERVAL,
-        pool_process_lost=configured.CELERY_WORKER_LOST_RETRY_SECONDS,
+        pool_process_lost=(
+            POOL_MAINTENANCE_SECONDS
+            + configured.CELERY_WORKER_LOST_WAIT_SECONDS
+            + configured.CELERY_WORKER_LOST_RETRY_SECONDS
+        ),
         message_lost_by_broker=configured.BUS_RELAY_RESEND_SECONDS,
     )
 

@@ -7,7 +7,8 @@ run a second time while the first is still pending, and again every visibility t
 a loop, not a retry.
 
     E020  a countdown or ETA is longer than the visibility timeout
-    E021  the hard time limit is missing, or not shorter than the visibility timeout or BUS_LEASE_SECONDS
+    E021  the hard time limit is missing, not shorter than the visibility timeout or BUS_LEASE_SECONDS,
+          or too short for a lost pool process to be noticed before it (then its task is not retried)
     E022  the visibility timeout differs between the places Celery reads it
 
 Delivery retries are not countdowns: a failed delivery waits in the database
@@ -24,6 +25,7 @@ from celery import Celery
 from django.conf import settings
 from django.core import checks
 
+from config.celery import POOL_MAINTENANCE_SECONDS
 from config.celery import app as default_app
 
 COUNTDOWN_TOO_LONG = (
@@ -38,6 +40,11 @@ NO_TIME_LIMIT = "Celery tasks have no hard time limit, so a stuck task keeps its
 TIME_LIMIT_TOO_LONG = (
     "The hard time limit of {limit:g}s is not shorter than {what} ({value:g}s): a task still "
     "running at that point is {consequence}."
+)
+TIME_LIMIT_TOO_SHORT = (
+    "The hard time limit of {limit:g}s is not longer than the time Celery takes to declare a dead pool "
+    "process lost ({lost:g}s: the pool's {tick:g}s maintenance tick plus worker_lost_wait): its task would "
+    "end as a time-out, not be retried, and its delivery would wait for BUS_LEASE_SECONDS."
 )
 TIME_LIMIT_HINT = (
     "Set CELERY_TASK_TIME_LIMIT_SECONDS below CELERY_VISIBILITY_TIMEOUT_SECONDS and BUS_LEASE_SECONDS, "
@@ -96,6 +103,15 @@ def celery_problems(app: Celery) -> list[checks.CheckMessage]:
                     id="modulith.E021",
                 )
             )
+    lost = POOL_MAINTENANCE_SECONDS + conf.worker_lost_wait
+    if limit <= lost:
+        problems.append(
+            checks.Error(
+                TIME_LIMIT_TOO_SHORT.format(limit=limit, lost=lost, tick=POOL_MAINTENANCE_SECONDS),
+                hint="Raise CELERY_TASK_TIME_LIMIT_SECONDS, or lower CELERY_WORKER_LOST_WAIT_SECONDS.",
+                id="modulith.E021",
+            )
+        )
     return problems
 
 

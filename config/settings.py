@@ -154,7 +154,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT_SECONDS", default=30)
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT_SECONDS", default=45)
 # How often every worker looks for such messages.
 CELERY_UNACKED_RESTORE_INTERVAL = env.int("CELERY_UNACKED_RESTORE_INTERVAL_SECONDS", default=5)
-# Delay before a task whose pool process died is sent again (at most BUS_MAX_ATTEMPTS times).
+# How long a worker waits for a dead pool process's last words before calling it lost,
+# then the delay before its task is sent again (at most BUS_MAX_ATTEMPTS times).
+CELERY_WORKER_LOST_WAIT_SECONDS = env.int("CELERY_WORKER_LOST_WAIT_SECONDS", default=2)
 CELERY_WORKER_LOST_RETRY_SECONDS = env.int("CELERY_WORKER_LOST_RETRY_SECONDS", default=1)
 
 # -- Logging -----------------------------------------------------------------------

@@ -1,0 +1,215 @@
+"""Crashes: killed workers, a killed pool process, a relay dying mid-send, Redis down. Nothing lost, nothing done twice.
+
+Recovery times are asserted against what the configuration promises
+(config.celery.recovery_bounds, for the timings the test workers run with), plus a small
+allowance for starting the handler; the measured figure is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db.models import Q
+
+from config.celery import create_app, recovery_bounds
+from domains.catalog.interface import catalog
+from domains.catalog.models import PriceHistory
+from shared.bus.bus import Bus
+from shared.bus.celery_transport import CelerySender
+from shared.bus.delivery import WORKER_LOST
+from shared.bus.models import Delivery, DeliveryStatus
+from shared.bus.runtime import use_bus
+from shared.money import Money
+from tests.reliability.conftest import CELERY_TESTS, CelerySession, effects, probe_bus
+from tests.reliability.probe import settings as worker_settings
+from tests.reliability.probe.handlers import effect_prefix
+from tests.reliability.probe.interface import Held, Stepped
+from tests.reliability.processes import RedisServer, Worker, free_port, start_worker, wait_until
+
+pytestmark = CELERY_TESTS
+
+logger = logging.getLogger(__name__)
+
+BOUNDS = recovery_bounds(worker_settings)
+HANDLER_ALLOWANCE = 3.0
+"""Seconds, beyond a recovery bound, for a worker to pick the message up and run the handler."""
+STARTED_SECONDS = 30.0
+REDIS_BACK_SECONDS = 60.0
+
+
+class RelayCrashedError(BaseException):
+    """The relay's process died: nothing after this point of the relay runs (not even its except clauses)."""
+
+
+class CrashAfterSend:
+    """A relay that dies right after the broker took its message, before it records the row sent."""
+
+    def __init__(self, sender: CelerySender) -> None:
+        self._sender = sender
+
+    def send(self, delivery_id: int) -> None:
+        self._sender.send(delivery_id)
+        raise RelayCrashedError
+
+
+@pytest.fixture
+def own_workers(celery_session: CelerySession) -> Iterator[Callable[..., Worker]]:
+    """Start workers that only this test uses (and may kill); whatever is left is stopped afterwards."""
+    started: list[Worker] = []
+
+    def start(**options: object) -> Worker:
+        options.setdefault("env", celery_session.worker_env())
+        worker = start_worker(log_dir=celery_session.log_dir, **options)  # type: ignore[arg-type]
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def held_delivery(bus: Bus, switches_hold: Callable[[str], None], token: str) -> Delivery:
+    switches_hold(token)
+    return Delivery.objects.get(event_id=bus.publish(Held(token=token)))
+
+
+def test_a_worker_killed_mid_handler_is_replaced_and_its_event_handled_once_within_the_recovery_bound(
+    celery_session: CelerySession, own_workers: Callable[..., Worker], token: str
+) -> None:
+    queue = f"kill-worker-{token}"
+    victim = own_workers(queues=queue, concurrency=1)
+    bus = probe_bus(sender=CelerySender(app=celery_session.app, queue=queue))
+    switches = celery_session.switches
+    delivery = held_delivery(bus, switches.hold, token)
+    wait_until(lambda: switches.runs(token), timeout=STARTED_SECONDS, what="the handler to start")
+
+    victim.kill()
+    killed_at = time.monotonic()
+    switches.release(token)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PROCESSING, 1)
+    assert effects(effect_prefix("held", token)) == 0  # the killed attempt's writes rolled back with its connection
+
+    replacement = own_workers(queues=queue, concurrency=1)
+    wait_until(
+        lambda: effects(effect_prefix("held", token)),
+        timeout=BOUNDS.whole_worker_lost + HANDLER_ALLOWANCE,
+        what=f"the new worker to handle the event (bound: {BOUNDS.whole_worker_lost:g}s)",
+        details=replacement.log_tail,
+    )
+    logger.info("whole worker killed: handled again after %.1fs", time.monotonic() - killed_at)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert delivery.last_error == WORKER_LOST.format(attempt=1)
+    assert len(switches.runs(token)) == 2
+    assert effects(effect_prefix("held", token)) == 1
+
+
+def test_a_pool_process_killed_mid_handler_is_replaced_and_its_event_handled_once_within_the_recovery_bound(
+    celery_bus: Bus, celery_session: CelerySession, session_worker: Worker, token: str
+) -> None:
+    switches = celery_session.switches
+    delivery = held_delivery(celery_bus, switches.hold, token)
+    [pid] = wait_until(lambda: switches.runs(token), timeout=STARTED_SECONDS, what="the handler to start")
+    assert pid != session_worker.process.pid  # a pool process, not the worker itself
+
+    os.kill(pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    switches.release(token)
+
+    wait_until(
+        lambda: effects(effect_prefix("held", token)),
+        timeout=BOUNDS.pool_process_lost + HANDLER_ALLOWANCE,
+        what=f"the worker to run the task again (bound: {BOUNDS.pool_process_lost:g}s)",
+        details=session_worker.log_tail,
+    )
+    logger.info("pool process killed: handled again after %.1fs", time.monotonic() - killed_at)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert delivery.last_error == WORKER_LOST.format(attempt=1)
+    first_run, second_run = switches.runs(token)
+    assert (first_run, second_run != first_run) == (pid, True)
+    assert effects(effect_prefix("held", token)) == 1
+    assert session_worker.process.poll() is None  # the worker itself lived on
+
+
+def test_a_relay_that_dies_between_sending_and_recording_causes_a_duplicate_that_the_inbox_absorbs(
+    celery_session: CelerySession, session_worker: Worker, token: str
+) -> None:
+    queue = f"relay-crash-{token}"  # nobody consumes it yet: both messages wait there
+    sender = CelerySender(app=celery_session.app, queue=queue)
+    with pytest.raises(RelayCrashedError):
+        probe_bus(sender=CrashAfterSend(sender)).publish(Stepped(run=token, stream="s", seq=1))
+    delivery = Delivery.objects.get(subscriber="probe.record_step")
+    assert (delivery.relay_attempts, celery_session.queue_length(queue)) == (1, 1)
+
+    other_relay = probe_bus(sender=sender).transport
+    wait_until(
+        lambda: other_relay.sweep(limit=10)["sent"],
+        timeout=worker_settings.BUS_RELAY_LEASE_SECONDS + STARTED_SECONDS,
+        what="another relay to take over once the dead relay's lease ran out",
+    )
+    assert celery_session.queue_length(queue) == 2  # the same delivery, twice
+
+    celery_session.app.control.add_consumer(queue, destination=[session_worker.hostname], reply=True, timeout=10)
+    try:
+        wait_until(
+            lambda: celery_session.queue_length(queue) == 0 and celery_session.unacknowledged() == 0,
+            timeout=STARTED_SECONDS,
+            what="the worker to take and acknowledge both messages",
+            details=session_worker.log_tail,
+        )
+    finally:
+        celery_session.app.control.cancel_consumer(queue, destination=[session_worker.hostname], reply=True, timeout=10)
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.relay_attempts) == (DeliveryStatus.DONE, 1, 2)
+    assert effects(effect_prefix("step", token)) == 1
+
+
+def test_with_redis_down_publishing_still_succeeds_and_the_event_is_delivered_once_redis_is_back(
+    celery_session: CelerySession, own_workers: Callable[..., Worker], tmp_path: Path
+) -> None:
+    redis_server = RedisServer(port=free_port(), directory=tmp_path)
+    redis_server.start()
+    try:
+        # This worker also runs celery beat, whose periodic sweep is what sends the event later.
+        worker = own_workers(env=celery_session.worker_env(redis_url=redis_server.url), beat=True)
+        app = create_app(broker_url=redis_server.url, key_prefix=celery_session.prefix, set_as_current=False)
+        with use_bus(probe_bus(sender=CelerySender(app=app))):
+            product = catalog.create_product(
+                sku="OUTAGE-1", name="Lamp", description="", price=Money(amount=Decimal("10.00"), currency="EUR")
+            )
+            redis_server.stop()
+
+            changed = catalog.change_price(product_id=product.id, price=Money(amount=Decimal("12.00"), currency="EUR"))
+
+        assert changed.price == Money(amount=Decimal("12.00"), currency="EUR")
+        delivery = Delivery.objects.get(subscriber="catalog.record_price_change")
+        assert (delivery.status, delivery.relay_attempts, delivery.relay_lease_expires_at) == ("pending", 1, None)
+        assert not PriceHistory.objects.exists()
+
+        redis_server.start()
+        history = PriceHistory.objects.filter(product_id=product.id)
+        wait_until(
+            history.exists,
+            timeout=REDIS_BACK_SECONDS,
+            what="beat's sweep to send the delivery once Redis is back",
+            details=worker.log_tail,
+        )
+    finally:
+        redis_server.stop()
+
+    assert list(history.values_list("old_amount", "new_amount")) == [(Decimal("10.00"), Decimal("12.00"))]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 1)
+    assert not Delivery.objects.filter(~Q(status=DeliveryStatus.DONE)).exists()
