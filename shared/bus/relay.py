@@ -22,18 +22,19 @@ A delivery is owed a message when it is pending or failed, due, not held back by
 ordering promise, and either no relay has claimed it for its current attempt
 (`relayed_for != attempts`) or the relay's lease on it has run out.
 
-Claiming is one short transaction: SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL, so
-relays running at once take disjoint rows without waiting for each other, then an UPDATE
-that bumps `relay_attempts`, the fencing token, and sets the lease. Recording "sent" (or
+Claiming is one statement: an UPDATE of the rows a SELECT ... FOR UPDATE SKIP LOCKED
+picks (on PostgreSQL), so relays running at once take disjoint rows without waiting for
+each other; it bumps `relay_attempts`, the fencing token, sets the lease and RETURNs the
+tokens. It is written in SQL because it runs after every commit that publishes: the ORM
+spent several times the database's own time building the same query (bench.bus_celery). Recording "sent" (or
 releasing after a failed send) is fenced by that token: a relay that stalled past its
 lease and wakes up after another relay re-claimed the row changes nothing. It may
 still have sent a duplicate; that is what at-least-once means, and the Deliverer's inbox
 makes the duplicate harmless.
 
-SQLite has no row locks; Django drops FOR UPDATE there. The claim transaction begins
-with BEGIN IMMEDIATE (config.settings sets transaction_mode), which takes the database's
-write lock up front: relays then claim one after another instead of side by side, and
-still never claim the same row twice.
+SQLite has no row locks, so the claim there has no FOR UPDATE: one UPDATE statement is
+atomic and holds the database's write lock while it runs, so relays claim one after
+another instead of side by side, and still never claim the same row twice.
 
 Ordering promise: for events published with a key, a delivery is not sent while an
 older delivery to the same subscriber with the same key is unfinished (pending,
@@ -53,12 +54,11 @@ from functools import reduce
 from operator import or_
 from typing import Protocol
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Q
 
 from shared.bus.config import BusSettings
-from shared.bus.delivery import in_key_order
-from shared.bus.models import RETRYABLE, Delivery
+from shared.bus.models import RETRYABLE, UNFINISHED, Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +75,42 @@ class Claim:
     """`relay_attempts` right after this claim: the fencing token for recording the outcome."""
 
 
-def owed_a_message(now: dt.datetime) -> Q:
-    """Deliveries due now that no live relay claim or trusted queued message covers."""
-    not_covered = (
-        Q(relay_lease_expires_at__isnull=True) | Q(relay_lease_expires_at__lte=now) | ~Q(relayed_for=F("attempts"))
-    )
-    return Q(status__in=RETRYABLE, next_attempt_at__lte=now) & in_key_order() & not_covered
+def owed_a_message() -> str:
+    """SQL condition on the delivery table aliased `d`: due now, in key order, and no message covers it.
+
+    A message covers a row when a relay claimed it for its current attempt and that
+    claim's lease (or, once sent, the trust in its queued message) has not run out.
+    Its parameters come from `owed_a_message_params`.
+    """
+    quote = connection.ops.quote_name
+    table, key = quote(Delivery._meta.db_table), quote("key")
+    return f"""
+        d.status IN ({", ".join(["%s"] * len(RETRYABLE))}) AND d.next_attempt_at <= %s
+        AND (d.{key} = '' OR NOT EXISTS (
+            SELECT 1 FROM {table} o
+            WHERE o.subscriber = d.subscriber AND o.{key} = d.{key} AND o.id < d.id
+            AND o.status IN ({", ".join(["%s"] * len(UNFINISHED))})))
+        AND (d.relay_lease_expires_at IS NULL OR d.relay_lease_expires_at <= %s
+             OR d.relayed_for IS NULL OR d.relayed_for <> d.attempts)
+    """
+
+
+def owed_a_message_params(now: dt.datetime) -> list[object]:
+    at = connection.ops.adapt_datetimefield_value(now)
+    return [*map(str, RETRYABLE), at, *map(str, UNFINISHED), at]
+
+
+def _claim_sql(*, scope: str, limit: int) -> str:
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    lock = "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    return f"""
+        UPDATE {table}
+        SET relay_attempts = relay_attempts + 1, relayed_for = attempts, relay_lease_expires_at = %s
+        WHERE id IN (
+            SELECT d.id FROM {table} d WHERE {scope} AND {owed_a_message()} ORDER BY d.id LIMIT {int(limit)} {lock}
+        )
+        RETURNING id, relay_attempts
+    """
 
 
 class Relay:
@@ -95,38 +125,43 @@ class Relay:
 
     def relay_event(self, event_id: uuid.UUID) -> int:
         """Send the deliveries of a freshly committed event; returns how many were sent."""
-        return self._relay(Q(event_id=event_id))
+        return self.send(self.claim(event_id=event_id))
 
     def relay_deliveries(self, delivery_ids: Iterable[int]) -> int:
         """Send these deliveries, if they are owed a message (after a replay, say)."""
-        return self._relay(Q(id__in=list(delivery_ids)))
+        return self.send(self.claim(delivery_ids=delivery_ids))
 
     def relay_due(self, *, limit: int | None = None) -> int:
         """The sweep: send whatever is owed a message, oldest first, at most `limit` rows."""
-        return self._relay(Q(), limit=limit)
+        return self.send(self.claim(limit=limit))
 
-    def _relay(self, scope: Q, *, limit: int | None = None) -> int:
-        return self.send(self.claim(scope, limit=limit or self._settings().relay_batch))
-
-    def claim(self, scope: Q, *, limit: int) -> list[Claim]:
-        """Take up to `limit` deliveries in `scope` for this relay, under a lease."""
+    def claim(
+        self,
+        *,
+        event_id: uuid.UUID | None = None,
+        delivery_ids: Iterable[int] | None = None,
+        limit: int | None = None,
+    ) -> list[Claim]:
+        """Take up to `limit` deliveries owed a message (of one event, or among some ids) under a lease."""
         now = self._clock()
-        with transaction.atomic():
-            ids = list(
-                Delivery.objects.select_for_update(skip_locked=True)
-                .filter(scope, owed_a_message(now))
-                .order_by("id")
-                .values_list("id", flat=True)[:limit]
-            )
+        settings = self._settings()
+        scope, scope_params = "1 = 1", []
+        if event_id is not None:
+            event_field = Delivery._meta.get_field("event").target_field  # type: ignore[attr-defined]
+            scope, scope_params = "d.event_id = %s", [event_field.get_db_prep_value(event_id, connection)]
+        elif delivery_ids is not None:
+            ids = [int(i) for i in delivery_ids]
             if not ids:
                 return []
-            Delivery.objects.filter(id__in=ids).update(
-                relay_attempts=F("relay_attempts") + 1,
-                relayed_for=F("attempts"),
-                relay_lease_expires_at=now + self._settings().relay_lease,
+            scope, scope_params = f"d.id IN ({', '.join(['%s'] * len(ids))})", ids
+        lease = connection.ops.adapt_datetimefield_value(now + settings.relay_lease)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _claim_sql(scope=scope, limit=limit or settings.relay_batch),
+                [lease, *scope_params, *owed_a_message_params(now)],
             )
-            tokens = Delivery.objects.filter(id__in=ids).order_by("id").values_list("id", "relay_attempts")
-            return [Claim(delivery_id=delivery_id, token=token) for delivery_id, token in tokens]
+            claimed = sorted(cursor.fetchall())
+        return [Claim(delivery_id=delivery_id, token=token) for delivery_id, token in claimed]
 
     def send(self, claims: Sequence[Claim]) -> int:
         """Send claimed deliveries in order; stop at the first refusal and release the rest."""

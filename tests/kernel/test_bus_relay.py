@@ -13,7 +13,6 @@ from functools import partial
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Q
 
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CeleryTransport
@@ -144,11 +143,11 @@ def test_a_relay_that_died_after_claiming_is_replaced_after_its_lease_and_cannot
     delivery_id = Delivery.objects.get(event_id=event_id).id
     stalled, other = (Relay(sender=sender, settings=lambda: SETTINGS, clock=clock) for _ in range(2))
 
-    stale_claims = stalled.claim(Q(), limit=10)
+    stale_claims = stalled.claim(limit=10)
     assert [c.token for c in stale_claims] == [1]
     assert other.relay_due() == 0  # the claim holds while its lease runs
     clock.advance(SETTINGS.relay_lease_seconds)
-    fresh_claims = other.claim(Q(), limit=10)
+    fresh_claims = other.claim(limit=10)
     assert [c.token for c in fresh_claims] == [2]
 
     assert stalled.send(stale_claims) == 1  # it wakes up and sends: a duplicate the inbox absorbs
@@ -256,7 +255,7 @@ def test_a_relay_skips_rows_another_relay_has_locked_instead_of_waiting(
     def other_relay() -> None:
         try:
             relay = Relay(sender=sender, settings=lambda: SETTINGS, clock=clock)
-            claimed.append([c.delivery_id for c in relay.claim(Q(), limit=10)])
+            claimed.append([c.delivery_id for c in relay.claim(limit=10)])
         finally:
             connection.close()
 
