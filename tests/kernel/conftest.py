@@ -52,6 +52,20 @@ class Recorder:
             raise RuntimeError(f"handler failed on purpose, {self.failures_left} failures left")
 
 
+@dataclasses.dataclass
+class StreamRecorder:
+    """A handler of keyed events that records (stream, n) in the order handled; the first try of `fail_once` fails."""
+
+    fail_once: set[tuple[str, int]] = dataclasses.field(default_factory=set)
+    handled: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+
+    def handle(self, event: Counted) -> None:
+        if (event.stream, event.n) in self.fail_once:
+            self.fail_once.discard((event.stream, event.n))
+            raise RuntimeError("first attempt fails")
+        self.handled.append((event.stream, event.n))
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
+from shared.bus.bus import Bus
 from shared.bus.delivery import NO_SUBSCRIBER, WORKER_LOST, Outcome
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.subscriptions import Subscription
-from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
+from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder, StreamRecorder
 from tests.kernel.sample import Counted, Pinged
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def abandoned_delivery(bus: Bus, clock: FakeClock, *, attempts: int) -> Delivery:
+    """A delivery whose process claimed attempt `attempts`, then died mid-handler with its lease still running."""
+    with transaction.atomic():
+        event_id = bus.publish(Pinged(n=1))
+        Delivery.objects.filter(event_id=event_id).update(
+            status=DeliveryStatus.PROCESSING, attempts=attempts, lease_expires_at=clock.now + SETTINGS.lease
+        )
+    return Delivery.objects.get(event_id=event_id)
 
 
 def test_a_failing_handler_does_not_fail_the_publisher_and_its_writes_roll_back(
@@ -82,12 +94,7 @@ def test_a_delivery_abandoned_mid_handler_is_taken_back_after_its_lease(
     make_bus: BusFactory, recorder: Recorder, clock: FakeClock
 ) -> None:
     bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
-    with transaction.atomic():
-        event_id = bus.publish(Pinged(n=1))
-        # Another process claimed the delivery and died before its handler finished:
-        Delivery.objects.filter(event_id=event_id).update(
-            status=DeliveryStatus.PROCESSING, attempts=1, lease_expires_at=clock.now + SETTINGS.lease
-        )
+    event_id = abandoned_delivery(bus, clock, attempts=1).event_id
     assert recorder.seen == []  # the hand-off after commit found it taken
 
     clock.advance(SETTINGS.lease_seconds - 1)
@@ -101,17 +108,32 @@ def test_a_delivery_abandoned_mid_handler_is_taken_back_after_its_lease(
     assert recorder.seen == [Pinged(n=1)]
 
 
-@pytest.mark.postgres
-def test_a_handler_that_outlives_its_lease_cannot_complete_a_newer_attempt(
-    make_bus: BusFactory, clock: FakeClock
-) -> None:
-    """The fencing token: a stale process's writes roll back instead of landing twice."""
-    calls: list[int] = []
-    overtaking: list[dict[Outcome, int]] = []
+def sweep_after_the_lease(bus: Bus, clock: FakeClock, delivery_id: int) -> Outcome:
+    """The first attempt's lease expires and the sweep runs the delivery again."""
+    clock.advance(SETTINGS.lease_seconds + 1)
+    return Outcome.DONE if bus.deliverer.process_due()[Outcome.DONE] == 1 else Outcome.SKIPPED
 
-    def sweep_in_another_process() -> None:
+
+def broker_redelivers_early(bus: Bus, clock: FakeClock, delivery_id: int) -> Outcome:
+    """The broker hands the message to another worker although the first still runs (a clock or setting gone wrong)."""
+    return bus.deliverer.deliver(delivery_id, abandoned=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "overtake",
+    [pytest.param(sweep_after_the_lease, id="lease-expired"), pytest.param(broker_redelivers_early, id="taken-back")],
+)
+def test_a_handler_overtaken_by_a_newer_attempt_cannot_complete_and_its_effect_lands_once(
+    make_bus: BusFactory, clock: FakeClock, overtake: Callable[[Bus, FakeClock, int], Outcome]
+) -> None:
+    """The fencing token: a stale attempt's writes roll back instead of landing twice."""
+    calls: list[int] = []
+    overtaking: list[Outcome] = []
+
+    def in_another_process(delivery_id: int) -> None:
         try:
-            overtaking.append(bus.deliverer.process_due())
+            overtaking.append(overtake(bus, clock, delivery_id))
         finally:
             connection.close()
 
@@ -119,9 +141,9 @@ def test_a_handler_that_outlives_its_lease_cannot_complete_a_newer_attempt(
         calls.append(event.n)
         Group.objects.create(name=f"effect {len(calls)}")
         if len(calls) == 1:
-            # While the first attempt runs, its lease expires and another process re-runs it.
-            clock.advance(SETTINGS.lease_seconds + 1)
-            other = threading.Thread(target=sweep_in_another_process)
+            other = threading.Thread(
+                target=in_another_process, args=(Delivery.objects.get(subscriber="sample.slow").id,)
+            )
             other.start()
             other.join(timeout=30)
 
@@ -129,7 +151,7 @@ def test_a_handler_that_outlives_its_lease_cannot_complete_a_newer_attempt(
     event_id = bus.publish(Pinged(n=1))
 
     delivery = Delivery.objects.get(event_id=event_id)
-    assert overtaking[0][Outcome.DONE] == 1
+    assert overtaking == [Outcome.DONE]
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
     assert calls == [1, 1]
     assert list(Group.objects.values_list("name", flat=True)) == ["effect 2"]
@@ -157,16 +179,9 @@ def test_a_delivery_for_a_subscriber_this_process_lacks_fails_with_an_explanatio
 def test_keyed_events_reach_a_subscriber_in_publish_order_even_across_a_retry(
     make_bus: BusFactory, clock: FakeClock
 ) -> None:
-    handled: list[tuple[str, int]] = []
-    failing = {("a", 1)}
-
-    def handle(event: Counted) -> None:
-        if (event.stream, event.n) in failing:
-            failing.discard((event.stream, event.n))
-            raise RuntimeError("first attempt fails")
-        handled.append((event.stream, event.n))
-
-    bus = make_bus(Subscription(id="sample.ordered", event=Counted, handler=handle))
+    streams = StreamRecorder(fail_once={("a", 1)})
+    handled = streams.handled
+    bus = make_bus(Subscription(id="sample.ordered", event=Counted, handler=streams.handle))
 
     bus.publish(Counted(stream="a", n=1))  # fails, will retry in 2 s
     bus.publish(Counted(stream="a", n=2))  # must wait for n=1
@@ -248,13 +263,7 @@ def test_a_message_back_from_the_broker_takes_back_an_attempt_whose_worker_died(
     make_bus: BusFactory, recorder: Recorder, clock: FakeClock
 ) -> None:
     bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
-    with transaction.atomic():
-        event_id = bus.publish(Pinged(n=1))
-        # A worker claimed the delivery and was killed mid-handler; its lease runs for another minute.
-        Delivery.objects.filter(event_id=event_id).update(
-            status=DeliveryStatus.PROCESSING, attempts=1, lease_expires_at=clock.now + SETTINGS.lease
-        )
-    delivery = Delivery.objects.get(event_id=event_id)
+    delivery = abandoned_delivery(bus, clock, attempts=1)  # a worker killed mid-handler, its lease still running
 
     assert bus.deliverer.deliver(delivery.id) is Outcome.SKIPPED  # an ordinary duplicate waits for the lease
     assert bus.deliverer.deliver(delivery.id, abandoned=True) is Outcome.DONE
@@ -270,12 +279,7 @@ def test_a_worker_lost_on_the_last_attempt_ends_dead_without_running_the_handler
     make_bus: BusFactory, recorder: Recorder, clock: FakeClock
 ) -> None:
     bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
-    with transaction.atomic():
-        event_id = bus.publish(Pinged(n=1))
-        Delivery.objects.filter(event_id=event_id).update(
-            status=DeliveryStatus.PROCESSING, attempts=SETTINGS.max_attempts, lease_expires_at=clock.now
-        )
-    delivery = Delivery.objects.get(event_id=event_id)
+    delivery = abandoned_delivery(bus, clock, attempts=SETTINGS.max_attempts)
 
     assert bus.deliverer.deliver(delivery.id, abandoned=True) is Outcome.DEAD
 
@@ -284,37 +288,3 @@ def test_a_worker_lost_on_the_last_attempt_ends_dead_without_running_the_handler
     assert delivery.last_error == WORKER_LOST.format(attempt=SETTINGS.max_attempts)
     assert recorder.seen == []
     assert Group.objects.count() == 0
-
-
-@pytest.mark.postgres
-def test_taking_back_an_attempt_that_was_still_alive_keeps_its_effect_to_one(
-    make_bus: BusFactory, clock: FakeClock
-) -> None:
-    """A broker that redelivers too early (a clock or a setting gone wrong) wastes an attempt, never doubles one."""
-    calls: list[int] = []
-    overtaking: list[Outcome] = []
-
-    def redelivered_in_another_worker(delivery_id: int) -> None:
-        try:
-            overtaking.append(bus.deliverer.deliver(delivery_id, abandoned=True))
-        finally:
-            connection.close()
-
-    def slow_then_overtaken(event: Pinged) -> None:
-        calls.append(event.n)
-        Group.objects.create(name=f"effect {len(calls)}")
-        if len(calls) == 1:
-            other = threading.Thread(
-                target=redelivered_in_another_worker, args=(Delivery.objects.get(subscriber="sample.slow").id,)
-            )
-            other.start()
-            other.join(timeout=30)
-
-    bus = make_bus(Subscription(id="sample.slow", event=Pinged, handler=slow_then_overtaken))
-    event_id = bus.publish(Pinged(n=1))
-
-    delivery = Delivery.objects.get(event_id=event_id)
-    assert overtaking == [Outcome.DONE]
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
-    assert calls == [1, 1]
-    assert list(Group.objects.values_list("name", flat=True)) == ["effect 2"]

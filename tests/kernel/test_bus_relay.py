@@ -20,8 +20,9 @@ from shared.bus.delivery import Deliverer, reset_for_replay
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.relay import Relay
 from shared.bus.subscriptions import Subscription
-from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
+from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder, StreamRecorder
 from tests.kernel.sample import Counted, Pinged
+from tests.kernel.test_bus_publishing import Boom, publish_then_fail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,16 +44,6 @@ class RecordingSender:
             raise BrokerDown("connection refused")
         with self._lock:
             self.sent.append(delivery_id)
-
-
-class RequestFailed(Exception):
-    pass
-
-
-def publish_then_fail(bus: Bus, event: object) -> None:
-    with transaction.atomic():
-        bus.publish(event)
-        raise RequestFailed
 
 
 class Unsent:
@@ -111,7 +102,7 @@ def test_after_commit_each_delivery_is_sent_once_and_trusted_until_the_resend_wi
 def test_a_rolled_back_publish_sends_nothing(relayed: Callable[..., Bus], sender: RecordingSender) -> None:
     bus = relayed(Subscription(id="sample.first", event=Pinged, handler=print))
 
-    with pytest.raises(RequestFailed):
+    with pytest.raises(Boom):
         publish_then_fail(bus, Pinged(n=1))
 
     assert bus.transport.sweep(limit=100) == {"reclaimed": 0, "sent": 0}
@@ -192,16 +183,8 @@ def test_a_failed_attempt_is_owed_a_new_message_once_its_retry_is_due(
 def test_a_keyed_delivery_is_not_sent_while_an_older_one_with_its_key_is_unfinished(
     relayed: Callable[..., Bus], sender: RecordingSender, clock: FakeClock
 ) -> None:
-    handled: list[tuple[str, int]] = []
-    failing = {("a", 1)}
-
-    def handle(event: Counted) -> None:
-        if (event.stream, event.n) in failing:
-            failing.discard((event.stream, event.n))
-            raise RuntimeError("first attempt fails")
-        handled.append((event.stream, event.n))
-
-    bus = relayed(Subscription(id="sample.ordered", event=Counted, handler=handle))
+    streams = StreamRecorder(fail_once={("a", 1)})
+    bus = relayed(Subscription(id="sample.ordered", event=Counted, handler=streams.handle))
     a1, a2, b1 = (
         Delivery.objects.get(event_id=bus.publish(Counted(stream=stream, n=n))).id
         for stream, n in (("a", 1), ("a", 2), ("b", 1))
@@ -214,7 +197,7 @@ def test_a_keyed_delivery_is_not_sent_while_an_older_one_with_its_key_is_unfinis
     assert sender.sent == [a1, b1, a1]  # the retry of a1, still not a2
     bus.deliverer.deliver(a1)  # done: the worker goes on to a2 by itself
 
-    assert handled == [("a", 1), ("a", 2)]
+    assert streams.handled == [("a", 1), ("a", 2)]
     assert bus.transport.sweep(limit=100) == {"reclaimed": 0, "sent": 0}
     assert Delivery.objects.get(id=a2).relay_attempts == 0
 

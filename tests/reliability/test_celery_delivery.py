@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from domains.catalog.interface import catalog
 from domains.catalog.models import PriceHistory
 from shared.bus.bus import Bus
 from shared.bus.models import Delivery, DeliveryStatus, StoredEvent
 from shared.money import Money
+from tests.kernel.test_bus_publishing import Boom, publish_then_fail
 from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, effects
 from tests.reliability.probe.handlers import POISONED, effect_prefix
 from tests.reliability.probe.interface import Poisoned, Stepped
@@ -22,16 +22,6 @@ from tests.reliability.processes import wait_until
 pytestmark = CELERY_TESTS
 
 HANDLED_SECONDS = 30.0
-
-
-class RequestFailed(Exception):
-    pass
-
-
-def publish_then_fail(bus: Bus, event: object) -> None:
-    with transaction.atomic():
-        bus.publish(event)
-        raise RequestFailed
 
 
 def bus_command(*args: str) -> str:
@@ -59,7 +49,7 @@ def test_a_committed_domain_event_is_handled_in_the_worker_by_the_domains_own_ha
 def test_an_event_rolled_back_with_its_transaction_is_never_handled(
     celery_bus: Bus, celery_session: CelerySession, token: str
 ) -> None:
-    with pytest.raises(RequestFailed):
+    with pytest.raises(Boom):
         publish_then_fail(celery_bus, Stepped(run=token, stream="s", seq=1))
     # A later event on the same stream: once the worker handled it, it had every chance to see the first.
     celery_bus.publish(Stepped(run=token, stream="s", seq=2))
