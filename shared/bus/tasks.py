@@ -23,8 +23,7 @@ WORKER_NEEDS_CELERY_TRANSPORT = (
 )
 
 
-@signals.worker_init.connect
-def wire_the_bus(**kwargs: Any) -> None:
+def wire_the_bus() -> None:
     """Build the bus in the worker's main process, before the pool forks.
 
     A broken subscription then stops the worker at start instead of failing every
@@ -33,6 +32,16 @@ def wire_the_bus(**kwargs: Any) -> None:
     if settings.BUS_TRANSPORT != "celery":
         raise ImproperlyConfigured(WORKER_NEEDS_CELERY_TRANSPORT.format(value=settings.BUS_TRANSPORT))
     default_bus()
+
+
+@signals.worker_init.connect
+def refuse_to_start_without_the_bus(**kwargs: Any) -> None:
+    try:
+        wire_the_bus()
+    except Exception as exc:
+        # Celery logs an exception from a signal handler and carries on; a worker that
+        # cannot run the bus must not start consuming.
+        raise SystemExit(f"The worker cannot run the event bus: {exc}") from exc
 
 
 @shared_task(name=DELIVER_TASK, bind=True, ignore_result=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
+from pytest_django import DjangoDbBlocker
 
 from config.celery import create_app
 from shared.bus.bus import Bus
@@ -82,10 +83,10 @@ class CelerySession:
 
 @pytest.fixture(scope="session")
 def celery_session(
-    django_db_setup: None, django_db_blocker: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CelerySession]:
     prefix = f"modulith-test-{uuid.uuid4().hex[:12]}:"
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         url = database_url(connection)
     session = CelerySession(
         redis_url=settings.REDIS_URL,
@@ -141,6 +142,3 @@ def effects(prefix: str) -> int:
 @pytest.fixture
 def token() -> str:
     return uuid.uuid4().hex[:12]
-
-
-SenderFactory = Callable[..., Sender]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 from celery import Celery
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
@@ -138,8 +142,26 @@ def test_beat_sends_the_bus_sweep_and_the_bus_defines_it() -> None:
 
 
 @override_settings(BUS_TRANSPORT="inprocess")
-def test_a_worker_refuses_to_start_with_the_in_process_transport() -> None:
+def test_the_bus_cannot_be_wired_into_a_worker_with_the_in_process_transport() -> None:
     with pytest.raises(ImproperlyConfigured) as excinfo:
         tasks.wire_the_bus()
 
     assert str(excinfo.value) == tasks.WORKER_NEEDS_CELERY_TRANSPORT.format(value="inprocess")
+
+
+@pytest.mark.processes
+def test_a_worker_started_with_the_in_process_transport_exits_before_consuming() -> None:
+    worker = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--without-mingle", "--without-gossip"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "BUS_TRANSPORT": "inprocess", "REDIS_URL": "redis://127.0.0.1:1/0"},  # never reached
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert worker.returncode == 1
+    assert worker.stderr.strip().splitlines()[-1] == (
+        "The worker cannot run the event bus: " + tasks.WORKER_NEEDS_CELERY_TRANSPORT.format(value="inprocess")
+    )
