@@ -1,13 +1,17 @@
-"""Test-wide setup: fast password hashing, hypothesis profile, and servers CI may not skip."""
+"""Test-wide setup: fast password hashing, fresh rate limits, hypothesis profile, and servers CI may not skip."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
+
+from shared.gateway.throttling import RATE_LIMIT_CACHE
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -30,4 +34,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> object:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> object:
+    """Every test starts with nothing counted against any rate limit, in this process's memory.
+
+    Without it, requests of earlier tests in the same worker count against later ones, and a
+    RATE_LIMIT_CACHE_URL in a developer's .env would share counts between parallel workers.
+    """
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limit-tests"}
+    with override_settings(CACHES={**settings.CACHES, RATE_LIMIT_CACHE: local}):
+        caches[RATE_LIMIT_CACHE].clear()
         yield

@@ -40,9 +40,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served from our static files
     # The kernel.
     "shared.bus",
     "shared.boundaries",
+    "shared.gateway",
     # The domains. Each binds its interface in its AppConfig.ready().
     "domains.identity",
     "domains.catalog",
@@ -51,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that everything below runs under the request's correlation id and no
+    # error page from below reaches an /api/ client as HTML.
+    "shared.gateway.middleware.CorrelationIdMiddleware",
+    "shared.gateway.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,15 +121,56 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# -- REST API ----------------------------------------------------------------------
+# -- REST API and gateway --------------------------------------------------------------
+# Every /api/ endpoint needs a token unless its view declares Public (shared/gateway/access.py).
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "shared.gateway.schema.GatewayAutoSchema",
     "EXCEPTION_HANDLER": "shared.gateway.errors.api_exception_handler",
     "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shared.gateway.throttling.AnonymousRateThrottle",
+        "shared.gateway.throttling.UserRateThrottle",
+        "shared.gateway.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("RATE_LIMIT_ANON", default="120/min"),
+        "user": env.str("RATE_LIMIT_USER", default="600/min"),
+        "login": env.str("RATE_LIMIT_LOGIN", default="10/min"),
+    },
+    # How many proxies of ours append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+    "NUM_PROXIES": env.int("GATEWAY_TRUSTED_PROXIES", default=0),
+}
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # Rate-limit counters: per process by default; redis://... shares them between processes.
+    "rate_limit": env.cache_url("RATE_LIMIT_CACHE_URL", default="locmemcache://rate-limit"),
+}
+
+GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)
+DATA_UPLOAD_MAX_MEMORY_SIZE = GATEWAY_MAX_BODY_BYTES  # Django's own check agrees with the gateway's
+# Domains served by another service: GATEWAY_REMOTE_DOMAINS=catalog=http://catalog:8000,orders=...
+GATEWAY_REMOTE_DOMAINS = env.dict("GATEWAY_REMOTE_DOMAINS", default={})
+IDEMPOTENCY_KEY_TTL_SECONDS = env.float("IDEMPOTENCY_KEY_TTL_SECONDS", default=86_400.0)
+IDEMPOTENCY_LEASE_SECONDS = env.float("IDEMPOTENCY_LEASE_SECONDS", default=120.0)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Modulith shop API",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["shared.gateway.access.Public"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shared.gateway.schema.describe_gateway",
+    ],
 }
 
 # -- Event bus ---------------------------------------------------------------------
@@ -135,11 +183,14 @@ BUS_LEASE_SECONDS = env.float("BUS_LEASE_SECONDS", default=300.0)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 # -- Logging -----------------------------------------------------------------------
+# Every line names the action it belongs to: the correlation id of the request, event or
+# task being served ("-" outside any).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"correlation_id": {"()": "shared.correlation.CorrelationIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,10 +13,12 @@ from rest_framework.views import APIView
 from domains.catalog import selectors
 from domains.catalog.http.serializers import ProductOutputSerializer, ProductSearchSerializer
 from domains.catalog.interface import ProductNotFoundError
+from shared.gateway.access import Public
 
 
+@extend_schema(parameters=[ProductSearchSerializer])
 class ProductListView(ListAPIView):
-    permission_classes = (AllowAny,)
+    permission_classes = (Public,)
     serializer_class = ProductOutputSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -31,8 +33,9 @@ class ProductListView(ListAPIView):
 
 
 class ProductDetailView(APIView):
-    permission_classes = (AllowAny,)
+    permission_classes = (Public,)
 
+    @extend_schema(responses=ProductOutputSerializer)
     def get(self, request: Request, product_id: UUID) -> Response:
         product = selectors.get_product(product_id=product_id)
         if not product.is_active:

@@ -1,0 +1,147 @@
+"""Views that exist only to put the gateway's pieces under test, mounted by tests/gateway/urls.py."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+
+from django.contrib.auth.models import Group
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import View
+from rest_framework import serializers
+from rest_framework.authentication import BasicAuthentication
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared.correlation import current_correlation_id
+from shared.errors import ServiceUnavailableError
+from shared.gateway.access import Authenticated, Public
+from shared.gateway.idempotency import accepts_idempotency_key
+
+logger = logging.getLogger("tests.gateway")
+
+LOGGED_LINE = "the view is running"
+HOLD_TIMEOUT_SECONDS = 30
+
+
+@dataclasses.dataclass
+class Gate:
+    """Holds a request inside its view until the test lets it go (a real in-flight request)."""
+
+    entered: threading.Event = dataclasses.field(default_factory=threading.Event)
+    release: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+    def hold(self) -> None:
+        self.entered.set()
+        if not self.release.wait(HOLD_TIMEOUT_SECONDS):
+            raise TimeoutError("the test never released the gate")
+
+
+@dataclasses.dataclass
+class Script:
+    """What the test views do next: a gate to hold at, failures to raise, calls seen."""
+
+    gate: Gate | None = None
+    failures_left: int = 0
+    calls: int = 0
+
+    def reset(self) -> None:
+        self.gate, self.failures_left, self.calls = None, 0, 0
+
+
+SCRIPT = Script()
+
+
+class GroupInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    status = serializers.IntegerField(required=False, default=201)
+
+
+class CreateGroupView(APIView):
+    """Creates a Group (a real row) per request; honours Idempotency-Key."""
+
+    authentication_classes = (BasicAuthentication,)
+    permission_classes = (Authenticated,)
+
+    @accepts_idempotency_key
+    def post(self, request: Request) -> Response:
+        SCRIPT.calls += 1
+        data = GroupInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if SCRIPT.gate is not None:
+            SCRIPT.gate.hold()
+        if SCRIPT.failures_left:
+            SCRIPT.failures_left -= 1
+            raise ServiceUnavailableError(domain="tests", operation="create group", reason="failing on purpose")
+        if data.validated_data["status"] != 201:
+            return Response({"refused": data.validated_data["name"]}, status=data.validated_data["status"])
+        group = Group.objects.create(name=data.validated_data["name"])
+        return Response({"id": group.id, "name": group.name}, status=201, headers={"Location": f"/groups/{group.id}"})
+
+
+class PublicCreateGroupView(CreateGroupView):
+    permission_classes = (Public,)
+
+
+class EchoView(APIView):
+    """Public: answers with the body it parsed, and the correlation id it ran under."""
+
+    permission_classes = (Public,)
+
+    def get(self, request: Request) -> Response:
+        logger.info(LOGGED_LINE)
+        return Response({"correlation_id": current_correlation_id()})
+
+    def post(self, request: Request) -> Response:
+        SCRIPT.calls += 1
+        return Response({"data": request.data})
+
+
+class NestedLineSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1)
+
+
+class NestedSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    lines = NestedLineSerializer(many=True)
+
+
+class ValidatingView(APIView):
+    permission_classes = (Public,)
+
+    def post(self, request: Request) -> Response:
+        NestedSerializer(data=request.data).is_valid(raise_exception=True)
+        return Response(status=204)
+
+
+class CrashingView(APIView):
+    permission_classes = (Public,)
+
+    def get(self, request: Request) -> Response:
+        raise RuntimeError("secret internals: password=hunter2")
+
+
+class StrictLoginView(APIView):
+    """Stands for the login view: public, with the stricter 'login' rate."""
+
+    permission_classes = (Public,)
+    throttle_scope = "login"
+
+    def post(self, request: Request) -> Response:
+        return Response(status=204)
+
+
+class PlainGetView(View):
+    """A plain Django view (not DRF): its errors are Django's own."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if "missing" in request.GET:
+            raise Http404("no such thing")
+        if "crash" in request.GET:
+            raise RuntimeError("secret internals")
+        return HttpResponse("plain", content_type="text/plain")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse(f"read {len(request.body)} bytes", content_type="text/plain")
