@@ -144,10 +144,24 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("GATEWAY_TRUSTED_PROXIES", default=0),
 }
 
+
+def cache_from_url(variable: str, *, default: str) -> dict[str, object]:
+    """env.cache_url, except that ?key_prefix=/timeout=/version= work for Django's Redis backend too.
+
+    django-environ lowercases every query option for that backend, these top-level ones as
+    well, and Django ignores `key_prefix`: two apps on one Redis would then share counters.
+    """
+    config = env.cache_url(variable, default=default)
+    for option in ("KEY_PREFIX", "TIMEOUT", "VERSION"):
+        if option.lower() in config:
+            config[option] = config.pop(option.lower())
+    return config
+
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     # Rate-limit counters: per process by default; redis://... shares them between processes.
-    "rate_limit": env.cache_url("RATE_LIMIT_CACHE_URL", default="locmemcache://rate-limit"),
+    "rate_limit": cache_from_url("RATE_LIMIT_CACHE_URL", default="locmemcache://rate-limit"),
 }
 
 GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)

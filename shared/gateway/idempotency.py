@@ -215,16 +215,21 @@ def purge_expired_keys(*, now: dt.datetime) -> int:
 
 
 def request_fingerprint(request: Request) -> str:
-    """What makes two requests 'the same': method, path with query, and the parsed body.
+    """The fingerprint of a request as it arrived: its method, path with query, and parsed body."""
+    data = request.data
+    if isinstance(data, QueryDict):
+        data = {name: data.getlist(name) for name in sorted(data)}
+    return fingerprint(method=request.method or "", path=request.get_full_path(), data=data)
+
+
+def fingerprint(*, method: str, path: str, data: Any) -> str:
+    """What makes two requests 'the same': method, path and body.
 
     The body is compared as parsed data in a canonical form, so a client that re-serializes
     the same JSON with other spacing or key order still retries the same request.
     """
-    data = request.data
-    if isinstance(data, QueryDict):
-        data = {name: data.getlist(name) for name in sorted(data)}
     body = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{request.method}\n{request.get_full_path()}\n{body}".encode()).hexdigest()
+    return hashlib.sha256(f"{method}\n{path}\n{body}".encode()).hexdigest()
 
 
 def _replay(row: IdempotencyKey) -> Response:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/test/echo/", views.EchoView.as_view(), name="test-echo"),
     path("api/test/validate/", views.ValidatingView.as_view(), name="test-validate"),
     path("api/test/crash/", views.CrashingView.as_view(), name="test-crash"),
+    path("api/test/whoami/", views.WhoAmIView.as_view(), name="test-whoami"),
     path("api/test/login/", views.StrictLoginView.as_view(), name="test-login"),
     path("api/test/plain/", csrf_exempt(views.PlainGetView.as_view()), name="test-plain"),
     path("plain/", csrf_exempt(views.PlainGetView.as_view()), name="plain-outside-api"),

@@ -123,6 +123,16 @@ class CrashingView(APIView):
         raise RuntimeError("secret internals: password=hunter2")
 
 
+class WhoAmIView(APIView):
+    """Any caller with credentials: answers with who the gateway thinks is calling."""
+
+    authentication_classes = (BasicAuthentication,)
+    permission_classes = (Authenticated,)
+
+    def get(self, request: Request) -> Response:
+        return Response({"id": str(request.user.pk)})
+
+
 class StrictLoginView(APIView):
     """Stands for the login view: public, with the stricter 'login' rate."""
 
