@@ -22,7 +22,11 @@ urlpatterns = [
     path("healthz", health, name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="gateway/redoc.html"),
+        name="api-redoc",
+    ),
     *api_urlpatterns(served_routes()),
 ]
 

@@ -98,7 +98,7 @@ def api_endpoints(urlconf: str | None = None) -> list[Endpoint]:
     return [
         endpoint
         for endpoint in _walk(patterns, route="", namespace="", converters={}, regex=False)
-        if endpoint.route.startswith(API_ROUTE_PREFIX)
+        if endpoint.route.lstrip("^").startswith(API_ROUTE_PREFIX)  # re_path(r"^api/...") counts too
     ]
 
 

@@ -9,6 +9,8 @@ import threading
 from django.contrib.auth.models import Group
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import View
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.request import Request
@@ -59,12 +61,18 @@ class GroupInputSerializer(serializers.Serializer):
     status = serializers.IntegerField(required=False, default=201)
 
 
+class GroupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class CreateGroupView(APIView):
     """Creates a Group (a real row) per request; honours Idempotency-Key."""
 
     authentication_classes = (BasicAuthentication,)
     permission_classes = (Authenticated,)
 
+    @extend_schema(request=GroupInputSerializer, responses={201: GroupSerializer})
     @accepts_idempotency_key
     def post(self, request: Request) -> Response:
         SCRIPT.calls += 1
@@ -129,6 +137,7 @@ class WhoAmIView(APIView):
     authentication_classes = (BasicAuthentication,)
     permission_classes = (Authenticated,)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response({"id": str(request.user.pk)})
 
