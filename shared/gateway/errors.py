@@ -60,7 +60,7 @@ TYPE_BY_STATUS: dict[int, str] = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
-    413: "too_large",
+    413: "payload_too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
     429: "rate_limited",

@@ -147,7 +147,7 @@ def test_a_body_over_the_limit_is_413_and_never_reaches_the_view(client: Client,
 
     assert response.status_code == 413
     assert response.json() == shape(
-        type="too_large", code="request.too_large", message=TOO_LARGE_MESSAGE.format(limit=100)
+        type="payload_too_large", code="request.too_large", message=TOO_LARGE_MESSAGE.format(limit=100)
     )
     assert script.calls == 0
 
