@@ -45,11 +45,8 @@ NOT_FORWARDED_YET = (
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class LocalRoute:
-    """A domain served by this process: its URL module is included under its prefix."""
-
+class _DomainRoute:
     domain: str
-    urls_module: str
 
     @property
     def prefix(self) -> str:
@@ -57,15 +54,17 @@ class LocalRoute:
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class RemoteRoute:
+class LocalRoute(_DomainRoute):
+    """A domain served by this process: its URL module is included under its prefix."""
+
+    urls_module: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteRoute(_DomainRoute):
     """A domain served by another service, reached at `base_url`."""
 
-    domain: str
     base_url: str
-
-    @property
-    def prefix(self) -> str:
-        return f"{API_PREFIX}{self.domain}/"
 
 
 Route = LocalRoute | RemoteRoute
