@@ -112,9 +112,9 @@ def api_urlpatterns(routes: Iterable[Route]) -> list[URLPattern | URLResolver]:
         if isinstance(route, LocalRoute):
             patterns.append(path(route.prefix, include((route.urls_module, route.domain), namespace=route.domain)))
         else:
-            view = RemoteDomainView.as_view(route=route)
-            patterns.append(path(route.prefix, view, name=f"{route.domain}-remote-root"))
-            patterns.append(path(f"{route.prefix}<path:subpath>", view, name=f"{route.domain}-remote"))
+            view, kwargs = RemoteDomainView.as_view(), {"route": route}
+            patterns.append(path(route.prefix, view, kwargs, name=f"{route.domain}-remote-root"))
+            patterns.append(path(f"{route.prefix}<path:subpath>", view, kwargs, name=f"{route.domain}-remote"))
     return patterns
 
 
@@ -126,11 +126,10 @@ class RemoteDomainView(APIView):
     """
 
     permission_classes = (Public,)
-    route: RemoteRoute | None = None  # set by as_view(route=...)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication and rate limits, as on any route
-        route = self.route or RemoteRoute(domain="?", base_url="?")
+        route: RemoteRoute = kwargs["route"]  # from the URL pattern (api_urlpatterns)
         raise ServiceUnavailableError(
             domain=route.domain,
             operation=f"{request.method} {request.path}",

@@ -93,8 +93,10 @@ class GatewayAutoSchema(AutoSchema):
             errors["401"] = _error("No access token, or one that is expired, forged or signed by an unknown key.")
         if access is Access.STAFF:
             errors["403"] = _error("The caller is not staff.")
-        if access is Access.OWNER or self._has_path_parameters():
+        if access is Access.OWNER:
             errors["404"] = _error("No such object among the caller's own (another caller's id reads as unknown).")
+        elif self._has_path_parameters():
+            errors["404"] = _error("No such object.")
         if self._accepts_idempotency_key():
             errors["409"] = _error("A request with this Idempotency-Key is still being processed; retry shortly.")
             errors["422"] = _error("This Idempotency-Key was first used with another request.")
