@@ -164,8 +164,8 @@ CACHES = {
     "rate_limit": cache_from_url("RATE_LIMIT_CACHE_URL", default="locmemcache://rate-limit"),
 }
 
-GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)
-DATA_UPLOAD_MAX_MEMORY_SIZE = GATEWAY_MAX_BODY_BYTES  # Django's own check agrees with the gateway's
+# Largest request body: Django's own limit, which the gateway enforces on /api/ before reading (413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)
 # Domains served by another service: GATEWAY_REMOTE_DOMAINS=catalog=http://catalog:8000,orders=...
 GATEWAY_REMOTE_DOMAINS = env.dict("GATEWAY_REMOTE_DOMAINS", default={})
 IDEMPOTENCY_KEY_TTL_SECONDS = env.float("IDEMPOTENCY_KEY_TTL_SECONDS", default=86_400.0)

@@ -10,8 +10,6 @@ from django.conf import settings
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class GatewaySettings:
-    max_body_bytes: int = 1_048_576
-    """Largest request body /api/ accepts; a larger one is refused with 413 before it is read."""
     idempotency_key_ttl_seconds: float = 86_400.0
     """How long a stored response answers retries with its key; after that the key is free again."""
     idempotency_lease_seconds: float = 120.0
@@ -22,7 +20,6 @@ class GatewaySettings:
     @classmethod
     def from_django(cls) -> GatewaySettings:
         return cls(
-            max_body_bytes=settings.GATEWAY_MAX_BODY_BYTES,
             idempotency_key_ttl_seconds=settings.IDEMPOTENCY_KEY_TTL_SECONDS,
             idempotency_lease_seconds=settings.IDEMPOTENCY_LEASE_SECONDS,
             remote_domains=dict(settings.GATEWAY_REMOTE_DOMAINS),

@@ -15,7 +15,7 @@ places render the shape, so that no path under /api/ answers with an HTML page:
 - `api_exception_handler`, DRF's EXCEPTION_HANDLER: what a DRF view raises;
 - `handler400/403/404/500`, Django's error handlers (config/urls.py): what Django itself
   answers outside a DRF view (no route matched, a crash, an oversized body);
-- `shared.gateway.middleware.ApiErrorMiddleware`: the request-size limit, and any other
+- `shared.gateway.middleware.ApiErrorMiddleware`: the body-size limit, and any other
   error response that is not JSON (Django's debug pages when DEBUG is on, a 405 from a
   plain Django view).
 
@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -38,7 +39,6 @@ from rest_framework.response import Response
 
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
-from shared.gateway.config import GatewaySettings
 
 API_PATH_PREFIX = "/api/"
 
@@ -68,7 +68,7 @@ TYPE_BY_STATUS: dict[int, str] = {
     503: "unavailable",
 }
 
-# DRF's exception classes -> stable code. Clients branch on codes; never change one.
+# DRF's exception classes -> stable code, first match wins. Clients branch on codes; never change one.
 DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str], ...] = (
     (exceptions.ValidationError, "request.invalid"),
     (exceptions.ParseError, "request.malformed"),
@@ -89,14 +89,11 @@ SERVER_ERROR_CODE = "server.error"
 GENERIC_CODE = "request.error"
 
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
-MALFORMED_MESSAGE = (
-    "The request body could not be parsed ({detail}). Send a JSON object with Content-Type: application/json."
-)
 BAD_REQUEST_MESSAGE = "The request could not be understood. Check its syntax, headers and body, then retry."
 FORBIDDEN_MESSAGE = "You do not have permission to perform this action."
 NOT_FOUND_MESSAGE = "Nothing at {path}. The API's endpoints are listed at /api/docs/."
 METHOD_NOT_ALLOWED_MESSAGE = "Method {method} is not allowed on {path}; the Allow header lists the methods that are."
-TOO_LARGE_MESSAGE = "The request body is larger than {limit} bytes, the most this API accepts. Send less per request."
+TOO_LARGE = "The request body is larger than {limit} bytes, the most this API accepts. Send less per request."
 SERVER_ERROR_MESSAGE = (
     "The server failed while handling this request; it has been logged. "
     "Retry later, and quote the correlation_id if you report it."
@@ -168,8 +165,6 @@ def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
     code = next((c for cls, c in DRF_ERRORS if isinstance(exc, cls)), GENERIC_CODE)
     if isinstance(exc, exceptions.ValidationError):
         return error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
-    if isinstance(exc, exceptions.ParseError):
-        return error_body(type=kind, code=code, message=MALFORMED_MESSAGE.format(detail=exc.detail))
     return error_body(type=kind, code=code, message=str(exc.detail))
 
 
@@ -204,8 +199,8 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def too_large_body() -> dict[str, Any]:
-    limit = GatewaySettings.from_django().max_body_bytes
-    return error_body(type=error_type(413), code=TOO_LARGE_CODE, message=TOO_LARGE_MESSAGE.format(limit=limit))
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_body(type=error_type(413), code=TOO_LARGE_CODE, message=TOO_LARGE.format(limit=limit))
 
 
 def http_error_body(*, request: HttpRequest, status_code: int) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.log import log_response
 
 from shared.correlation import REQUEST_ID_HEADER, correlation_scope, is_valid_correlation_id, new_correlation_id
-from shared.gateway.config import GatewaySettings
 from shared.gateway.errors import KEPT_HEADERS, is_api_request, json_error_response
 
 logger = logging.getLogger(__name__)
@@ -50,8 +50,9 @@ class CorrelationIdMiddleware:
 class ApiErrorMiddleware:
     """Keeps /api/ free of HTML error pages, and of bodies larger than the gateway accepts.
 
-    The size check reads Content-Length only. It matters because DRF's parsers read the
-    request stream directly, which bypasses Django's DATA_UPLOAD_MAX_MEMORY_SIZE check.
+    The size limit is Django's DATA_UPLOAD_MAX_MEMORY_SIZE (GATEWAY_MAX_BODY_BYTES), checked
+    on Content-Length before anything reads the body: DRF's parsers read the request stream
+    directly, which bypasses Django's own check of that limit.
     """
 
     def __init__(self, get_response: GetResponse) -> None:
@@ -60,7 +61,8 @@ class ApiErrorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not is_api_request(request):
             return self.get_response(request)
-        if _content_length(request) > GatewaySettings.from_django().max_body_bytes:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and _content_length(request) > limit:
             return json_error_response(request=request, status_code=413)
         response = self.get_response(request)
         if response.status_code < 400 or _is_json(response):
