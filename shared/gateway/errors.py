@@ -23,19 +23,25 @@ from rest_framework.response import Response
 
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
+from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
+from shared.gateway.parsers import PayloadTooLarge
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
+    ErrorKind.UNAUTHORIZED: status.HTTP_401_UNAUTHORIZED,
     ErrorKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     ErrorKind.CONFLICT: status.HTTP_409_CONFLICT,
     ErrorKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
     ErrorKind.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
-# DRF's exception classes -> (type, code). Codes are stable: clients branch on them.
+# DRF's exception classes -> (type, code), first match wins. Codes are stable: clients branch on them.
 DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str, str], ...] = (
     (exceptions.ValidationError, "invalid", "request.invalid"),
     (exceptions.ParseError, "invalid", "request.malformed"),
+    (PayloadTooLarge, "payload_too_large", "request.too_large"),
+    (AccessTokenExpired, "unauthorized", "auth.token_expired"),
+    (AccessTokenInvalid, "unauthorized", "auth.token_invalid"),
     (exceptions.NotAuthenticated, "unauthorized", "auth.not_authenticated"),
     (exceptions.AuthenticationFailed, "unauthorized", "auth.authentication_failed"),
     (exceptions.PermissionDenied, "forbidden", "auth.permission_denied"),
@@ -72,7 +78,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError):
         wire = error_to_wire(exc)
         body = error_body(type=wire["kind"], code=wire["code"], message=wire["message"], params=wire["params"])
-        return Response(body, status=STATUS_BY_KIND[exc.kind])
+        headers = {"WWW-Authenticate": BEARER_CHALLENGE} if exc.kind is ErrorKind.UNAUTHORIZED else {}
+        return Response(body, status=STATUS_BY_KIND[exc.kind], headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -81,6 +88,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None  # a bug: let Django log it and answer 500
     kind, code = next(((k, c) for cls, k, c in DRF_ERRORS if isinstance(exc, cls)), ("error", "request.error"))
     headers = {}
+    if getattr(exc, "auth_header", None):  # DRF sets it on 401s from the view's authenticators
+        headers["WWW-Authenticate"] = exc.auth_header
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         headers["Retry-After"] = str(int(exc.wait) + 1)
     if isinstance(exc, exceptions.ValidationError):
