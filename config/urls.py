@@ -1,8 +1,10 @@
-"""URL wiring: the admin, health, and each domain's API under /api/<domain>/."""
+"""URL wiring: the admin, health, the identity provider's key set, and each domain's API under /api/<domain>/."""
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+
+from domains.identity.http.views import JwksView
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -12,5 +14,7 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
+    path("api/identity/", include("domains.identity.http.urls")),
     path("api/catalog/", include("domains.catalog.http.urls")),
 ]
