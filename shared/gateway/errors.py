@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -24,7 +26,16 @@ from rest_framework.response import Response
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
 from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
-from shared.gateway.parsers import PayloadTooLarge
+
+TOO_LARGE = "The request body is larger than {limit} bytes. Send less data per request."
+
+
+class PayloadTooLarge(exceptions.APIException):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses to read it; DRF has no 413 of its own)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
@@ -84,6 +95,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: let Django log it and answer 500
     kind, code = next(((k, c) for cls, k, c in DRF_ERRORS if isinstance(exc, cls)), ("error", "request.error"))

@@ -1,11 +1,10 @@
-"""The API's request body parser: JSON, bounded in size, never a 500 for what a client sends.
+"""The API's request body parser: JSON only, never a 500 for what a client sends.
 
-DRF's own JSONParser reads the whole body whatever its size (Django's
-DATA_UPLOAD_MAX_MEMORY_SIZE guards only `request.body` and forms) and lets the
-RecursionError of deeply nested JSON escape as a 500. This one reads at most
-DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413 beyond) and turns any undecodable body into a
-400 `request.malformed`, including strings with unpaired UTF-16 surrogates ("\\ud800"):
-JSON can spell them, but no database, password hasher or response encoder takes them.
+DRF's own JSONParser lets the RecursionError of deeply nested JSON escape as a 500. This
+one turns every undecodable body into a 400 `request.malformed`, including strings with
+unpaired UTF-16 surrogates ("\\ud800"): JSON can spell them, but no database, password
+hasher or response encoder takes them. The size of a body is bounded before parsing, by
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE (413, see shared.gateway.errors).
 """
 
 from __future__ import annotations
@@ -14,24 +13,15 @@ import json
 from typing import IO, Any
 
 from django.conf import settings
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, parsers
 from rest_framework.utils.json import strict_constant
 
-TOO_LARGE = "The request body is larger than {limit} bytes. Send less data per request."
 MALFORMED = "The request body is not valid JSON ({problem}). Send a JSON object encoded as UTF-8."
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "payload_too_large"
 
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: IO[bytes] | None, media_type: str | None = None, parser_context: Any = None) -> Any:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        body = b"" if stream is None else (stream.read() if limit is None else stream.read(limit + 1))
-        if limit is not None and len(body) > limit:
-            raise PayloadTooLarge(TOO_LARGE.format(limit=limit))
+        body = b"" if stream is None else stream.read()
         encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
         try:
             data = json.loads(body.decode(encoding), parse_constant=strict_constant)
