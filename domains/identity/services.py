@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from uuid import UUID
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -31,7 +32,6 @@ from domains.identity.validation import (
     EMAIL_MAX_LENGTH,
     FULL_NAME_REQUIRED,
     normalize_phone,
-    password_problems,
 )
 from shared.bus.runtime import publish
 
@@ -54,6 +54,15 @@ class Unset(enum.Enum):
 
 
 UNSET = Unset.UNSET
+
+
+def password_problems(*, password: str, email: str, full_name: str) -> list[str]:
+    """Why AUTH_PASSWORD_VALIDATORS refuse `password` for this person; [] when they accept it."""
+    try:
+        validate_password(password, user=User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
 
 
 def register_user(*, email: str, password: str, full_name: str) -> UserDTO:

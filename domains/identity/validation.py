@@ -7,10 +7,7 @@ model would raise, and a caller of the interface is held to the same rules as th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 EMAIL_MAX_LENGTH = 254
@@ -42,20 +39,3 @@ def normalize_phone(phone: str) -> str:
     """'+49 (30) 123-456' -> '+4930123456'; '0049...' -> '+49...'. Validity is checked separately."""
     compact = _PHONE_PUNCTUATION.sub("", phone)
     return "+" + compact[2:] if compact.startswith("00") else compact
-
-
-@dataclass(frozen=True, slots=True)
-class PasswordOwner:
-    """What the password validators compare a password with (AUTH_PASSWORD_VALIDATORS' user_attributes)."""
-
-    email: str
-    full_name: str
-
-
-def password_problems(*, password: str, email: str, full_name: str) -> list[str]:
-    """Why AUTH_PASSWORD_VALIDATORS refuse `password` for this person; [] when they accept it."""
-    try:
-        validate_password(password, user=PasswordOwner(email=email, full_name=full_name))
-    except ValidationError as exc:
-        return list(exc.messages)
-    return []

@@ -12,12 +12,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from domains.identity.services import password_problems
 from domains.identity.validation import (
     EMAIL_MAX_LENGTH,
     FULL_NAME_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
     normalize_phone,
-    password_problems,
     validate_country,
     validate_phone,
 )
