@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from collections.abc import Callable
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -25,11 +27,12 @@ def test_purging_deletes_only_refresh_tokens_past_their_expiry(user: User) -> No
     expired = RefreshToken.objects.order_by("created_at").first()
     RefreshToken.objects.filter(id=expired.id).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
-    # when expired tokens are purged
-    deleted = sessions.purge_expired_refresh_tokens()
+    # when expired tokens are purged, as cron would
+    output = io.StringIO()
+    call_command("purge_refresh_tokens", stdout=output)
 
     # then only the expired one is gone
-    assert deleted == 1
+    assert output.getvalue() == "Deleted 1 expired refresh tokens.\n"
     assert not RefreshToken.objects.filter(id=expired.id).exists()
     assert RefreshToken.objects.count() == 1
 
