@@ -6,6 +6,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from rest_framework.test import APIClient
+
 from domains.identity.models import RefreshToken, User
 from domains.identity.selectors import scopes_of
 from shared.bus.models import StoredEvent
@@ -44,6 +46,18 @@ def bearer(user_or_token: User | str) -> dict[str, str]:
     """Test client keyword arguments that authenticate as a user (or with a given token)."""
     token = user_or_token if isinstance(user_or_token, str) else issue_access_token(principal_of(user_or_token)).token
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def log_in(api: APIClient, email: str = "ada@example.com", password: str = PASSWORD) -> dict[str, Any]:
+    """Log in through the API; the token pair."""
+    response = api.post("/api/identity/token/", {"email": email, "password": password}, format="json")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def refresh(api: APIClient, refresh_token: str) -> Any:
+    """Spend a refresh token through the API; the response."""
+    return api.post("/api/identity/token/refresh/", {"refresh_token": refresh_token}, format="json")
 
 
 def write_key_file(directory: Path, name: str, key: PrivateKey | None = None) -> Path:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from rest_framework.test import APIClient
 
 from domains.identity.models import RefreshToken, RevocationReason, User
-from domains.identity.tests.factories import PASSWORD, bearer, identity_state, make_user
+from domains.identity.tests.factories import bearer, identity_state, log_in, make_user, refresh
 
 pytestmark = pytest.mark.django_db
 
 LOGOUT = "/api/identity/logout/"
-
-
-def log_in(api: APIClient, email: str = "ada@example.com") -> dict[str, Any]:
-    return api.post("/api/identity/token/", {"email": email, "password": PASSWORD}, format="json").json()
-
-
-def refresh(api: APIClient, refresh_token: str) -> Any:
-    return api.post("/api/identity/token/refresh/", {"refresh_token": refresh_token}, format="json")
 
 
 def test_logging_out_revokes_the_session_so_its_refresh_token_no_longer_works(api: APIClient, user: User) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from rest_framework.test import APIClient
 
 from domains.identity.interface import RefreshTokenInvalidError, RefreshTokenReusedError
 from domains.identity.models import RefreshToken, RevocationReason, User
-from domains.identity.tests.factories import PASSWORD, identity_state
+from domains.identity.tests.factories import identity_state, log_in, refresh
 from shared.gateway.authentication import BEARER_CHALLENGE
 from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE
 from shared.gateway.tokens import verify_access_token
@@ -19,16 +20,6 @@ from shared.gateway.tokens import verify_access_token
 pytestmark = pytest.mark.django_db
 
 REFRESH = "/api/identity/token/refresh/"
-
-
-def log_in(api: APIClient, email: str = "ada@example.com") -> dict[str, Any]:
-    response = api.post("/api/identity/token/", {"email": email, "password": PASSWORD}, format="json")
-    assert response.status_code == 200
-    return response.json()
-
-
-def refresh(api: APIClient, refresh_token: str) -> Any:
-    return api.post(REFRESH, {"refresh_token": refresh_token}, format="json")
 
 
 def assert_refused(response: Any, error: type[RefreshTokenInvalidError | RefreshTokenReusedError]) -> None:
@@ -85,35 +76,39 @@ def test_a_spent_refresh_token_presented_again_revokes_its_whole_session(api: AP
     assert refresh(api, other_session).status_code == 200
 
 
-def test_an_unknown_refresh_token_is_refused_and_changes_nothing(api: APIClient, user: User) -> None:
-    log_in(api)
-    before = identity_state()
-
-    response = refresh(api, "made-up-token")
-
-    assert_refused(response, RefreshTokenInvalidError)
-    assert identity_state() == before
-
-
-def test_an_expired_refresh_token_is_refused_and_changes_nothing(api: APIClient, user: User) -> None:
-    token = log_in(api)["refresh_token"]
+def expire(token: str, user: User) -> str:
     RefreshToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    before = identity_state()
-
-    response = refresh(api, token)
-
-    assert_refused(response, RefreshTokenInvalidError)
-    assert identity_state() == before
+    return token
 
 
-def test_a_refresh_token_of_a_deactivated_account_is_refused(api: APIClient, user: User) -> None:
-    token = log_in(api)["refresh_token"]
+def deactivate_account(token: str, user: User) -> str:
     User.objects.filter(id=user.id).update(is_active=False)
+    return token
+
+
+def revoke_by_logout(token: str, user: User) -> str:
+    RefreshToken.objects.update(revoked_at=timezone.now(), revoked_reason=RevocationReason.LOGOUT)
+    return token
+
+
+def replace_with_unknown(token: str, user: User) -> str:
+    return "made-up-token"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [replace_with_unknown, expire, deactivate_account, revoke_by_logout],
+    ids=["unknown", "expired", "account-deactivated", "revoked"],
+)
+def test_a_refresh_token_that_is_no_longer_good_is_refused_and_changes_nothing(
+    api: APIClient, user: User, spoil: Callable[[str, User], str]
+) -> None:
+    # given a session whose refresh token was spoiled one way or another
+    token = spoil(log_in(api)["refresh_token"], user)
     before = identity_state()
 
-    response = refresh(api, token)
-
-    assert_refused(response, RefreshTokenInvalidError)
+    # when it is presented, then it is refused, and nothing is written
+    assert_refused(refresh(api, token), RefreshTokenInvalidError)
     assert identity_state() == before
 
 
