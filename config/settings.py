@@ -107,7 +107,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -125,6 +128,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Every /api/ endpoint needs a token unless its view declares Public (shared/gateway/access.py).
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it).
+    "DEFAULT_PARSER_CLASSES": ["shared.gateway.parsers.JSONParser"],
+    # Bearer access tokens, verified with the public keys alone (no identity database).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["shared.gateway.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "shared.gateway.schema.GatewayAutoSchema",
@@ -188,6 +195,26 @@ SPECTACULAR_SETTINGS = {
         "shared.gateway.schema.describe_gateway",
     ],
 }
+
+# -- Authentication ----------------------------------------------------------------
+# Access tokens are JWTs signed with the first key of AUTH_SIGNING_KEYS (PEM files, RSA of
+# at least 2048 bits or Ed25519); every listed key verifies and is published at
+# /.well-known/jwks.json. A public-key file verifies without signing (a retired key, or a
+# service that only checks tokens). See README.md, "Authentication", for rotation.
+AUTH_SIGNING_KEYS = [str(BASE_DIR / path) for path in env.list("AUTH_SIGNING_KEYS", default=[])]  # relative to here
+if PRODUCTION and not AUTH_SIGNING_KEYS:
+    raise environ.ImproperlyConfigured(
+        "AUTH_SIGNING_KEYS is not set, and DJANGO_ENV=production needs it to sign access tokens. Create a key "
+        "with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out /run/secrets/jwt-signing.pem` "
+        "and set AUTH_SIGNING_KEYS=/run/secrets/jwt-signing.pem."
+    )
+# Without AUTH_SIGNING_KEYS in development, a key is generated here on first use and kept.
+AUTH_DEV_KEY_FILE = None if PRODUCTION else env.path("AUTH_DEV_KEY_FILE", default=BASE_DIR / ".dev-keys" / "jwt.pem")
+AUTH_TOKEN_ISSUER = env.str("AUTH_TOKEN_ISSUER", default="modulith-identity")
+AUTH_TOKEN_AUDIENCE = env.str("AUTH_TOKEN_AUDIENCE", default="modulith-api")
+AUTH_ACCESS_TOKEN_SECONDS = env.int("AUTH_ACCESS_TOKEN_SECONDS", default=15 * 60)
+AUTH_REFRESH_TOKEN_SECONDS = env.int("AUTH_REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600)
+AUTH_CLOCK_SKEW_SECONDS = env.int("AUTH_CLOCK_SKEW_SECONDS", default=30)
 
 # -- Event bus ---------------------------------------------------------------------
 BUS_TRANSPORT = env.str("BUS_TRANSPORT", default="inprocess")

@@ -1,4 +1,5 @@
-"""URL wiring: the admin, health, the API docs, and each domain's API under /api/<domain>/.
+"""URL wiring: the admin, health, the identity provider's key set, the API docs, and each
+domain's API under /api/<domain>/.
 
 Which domains are served here, and which by another service, is the gateway's route table
 (shared/gateway/routing.py), read from the installed domain apps and GATEWAY_REMOTE_DOMAINS.
@@ -9,6 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from domains.identity.http.views import JwksView
 from shared.gateway import errors
 from shared.gateway.routing import api_urlpatterns, served_routes
 
@@ -20,6 +22,7 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(

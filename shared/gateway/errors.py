@@ -39,11 +39,13 @@ from rest_framework.response import Response
 
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
+from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
 
 API_PATH_PREFIX = "/api/"
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
+    ErrorKind.UNAUTHORIZED: status.HTTP_401_UNAUTHORIZED,
     ErrorKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     ErrorKind.CONFLICT: status.HTTP_409_CONFLICT,
     ErrorKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
@@ -72,6 +74,8 @@ TYPE_BY_STATUS: dict[int, str] = {
 DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str], ...] = (
     (exceptions.ValidationError, "request.invalid"),
     (exceptions.ParseError, "request.malformed"),
+    (AccessTokenExpired, "auth.token_expired"),
+    (AccessTokenInvalid, "auth.token_invalid"),
     (exceptions.NotAuthenticated, "auth.not_authenticated"),
     (exceptions.AuthenticationFailed, "auth.authentication_failed"),
     (exceptions.PermissionDenied, "auth.permission_denied"),
@@ -146,7 +150,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError):
         wire = error_to_wire(exc)
         body = error_body(type=wire["kind"], code=wire["code"], message=wire["message"], params=wire["params"])
-        return Response(body, status=STATUS_BY_KIND[exc.kind])
+        headers = {"WWW-Authenticate": BEARER_CHALLENGE} if exc.kind is ErrorKind.UNAUTHORIZED else {}
+        return Response(body, status=STATUS_BY_KIND[exc.kind], headers=headers)
     if isinstance(exc, RequestDataTooBig):
         return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):

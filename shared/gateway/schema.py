@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from shared.gateway.access import Access, declared_access
+from shared.gateway.authentication import BearerTokenAuthentication
 from shared.gateway.idempotency import IDEMPOTENCY_KEY_HEADER, MAX_KEY_LENGTH
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -37,6 +39,21 @@ class ApiErrorSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "ApiError"
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema names the gateway's authentication: an RFC 6750 bearer token, a JWT."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The access_token from POST /api/identity/token/; renew it at /api/identity/token/refresh/.",
+        }
 
 
 def _error(description: str) -> OpenApiResponse:

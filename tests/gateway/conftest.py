@@ -1,8 +1,7 @@
-"""Callers for the gateway tests: registered users and their credentials."""
+"""Callers for the gateway tests: registered users and their access tokens."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
@@ -10,6 +9,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from domains.identity.interface import UserDTO, identity
+from shared.gateway.principal import CUSTOMER_SCOPE, Principal
+from shared.gateway.tokens import issue_access_token
 from tests.gateway import views
 
 PASSWORD = "correct horse battery staple"
@@ -29,9 +30,10 @@ MakeCaller = Callable[[], Caller]
 @pytest.fixture
 def make_caller(db: None) -> MakeCaller:
     def make() -> Caller:
-        user = identity.register_user(email=f"caller{next(_numbers)}@example.com", password=PASSWORD, full_name="")
-        basic = base64.b64encode(f"{user.email}:{PASSWORD}".encode()).decode()
-        return Caller(user=user, authorization=f"Basic {basic}")
+        email = f"caller{next(_numbers)}@example.com"
+        user = identity.register_user(email=email, password=PASSWORD, full_name="Casey Caller")
+        principal = Principal(id=user.id, email=user.email, scopes=frozenset({CUSTOMER_SCOPE}))
+        return Caller(user=user, authorization=f"Bearer {issue_access_token(principal).token}")
 
     return make
 

@@ -20,6 +20,7 @@ from shared.gateway.errors import (
     VALIDATION_MESSAGE,
     handler400,
 )
+from shared.gateway.parsers import MALFORMED
 from tests.gateway.views import Script
 
 pytestmark = [pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
@@ -111,7 +112,7 @@ def test_malformed_json_is_400_with_a_stable_code(client: Client, script: Script
     assert response.json() == shape(
         type="invalid",
         code="request.malformed",
-        message="JSON parse error - Expecting value: line 1 column 10 (char 9)",
+        message=MALFORMED.format(problem="Expecting value: line 1 column 10 (char 9)"),
     )
 
 

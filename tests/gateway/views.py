@@ -12,7 +12,6 @@ from django.views import View
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import BasicAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -69,7 +68,6 @@ class GroupSerializer(serializers.Serializer):
 class CreateGroupView(APIView):
     """Creates a Group (a real row) per request; honours Idempotency-Key."""
 
-    authentication_classes = (BasicAuthentication,)
     permission_classes = (Authenticated,)
 
     @extend_schema(request=GroupInputSerializer, responses={201: GroupSerializer})
@@ -134,7 +132,6 @@ class CrashingView(APIView):
 class WhoAmIView(APIView):
     """Any caller with credentials: answers with who the gateway thinks is calling."""
 
-    authentication_classes = (BasicAuthentication,)
     permission_classes = (Authenticated,)
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})

@@ -5,6 +5,13 @@ from a list kept by hand, and each is held to the access its view declares:
 
     every endpoint      declares exactly one of Public, Authenticated, OwnerOnly, StaffOnly
     Public              answers without a token (never 401 or 403)
+    all the others      no token: 401; an expired, forged or wrong-key token: 401, before any
+                        database query (these tests have no database)
+    StaffOnly           a customer's token: 403; a staff token gets through
+    OwnerOnly           another customer's token on the owner's object: 404, and the object
+                        is unchanged (tests/security/objects.py makes one per endpoint)
+
+Every method the view handles is sent, with an empty JSON body.
 """
 
 from __future__ import annotations
@@ -16,10 +23,14 @@ from django.test import Client
 from django.urls import reverse
 
 from shared.gateway.access import Access
+from shared.gateway.authentication import BEARER_CHALLENGE
 from shared.gateway.endpoints import Endpoint, api_endpoints, classification_problems
+from tests.security.callers import BAD_TOKENS, SOMEONE, SOMEONE_ON_STAFF, customer, token_for
+from tests.security.objects import OBJECT_FACTORIES
 
 ENDPOINTS = api_endpoints()
 CLASSIFIED = [e for e in ENDPOINTS if not classification_problems([e])]
+NOT_PUBLIC = (Access.AUTHENTICATED, Access.OWNER, Access.STAFF)
 
 
 def cases(*accesses: Access) -> list[Any]:
@@ -56,3 +67,63 @@ def test_a_public_endpoint_answers_without_a_token(client: Client, endpoint: End
     response = call(client, endpoint, method)
 
     assert response.status_code not in (401, 403), response.content
+
+
+@pytest.mark.parametrize(("endpoint", "method"), cases(*NOT_PUBLIC))
+def test_without_a_token_an_endpoint_that_is_not_public_answers_401(
+    client: Client, endpoint: Endpoint, method: str
+) -> None:
+    response = call(client, endpoint, method)
+
+    assert response.status_code == 401, response.content
+    assert response["WWW-Authenticate"] == BEARER_CHALLENGE
+    assert response.json()["code"] == "auth.not_authenticated"
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_TOKENS))
+@pytest.mark.parametrize(("endpoint", "method"), cases(*NOT_PUBLIC))
+def test_an_expired_forged_or_wrong_key_token_answers_401(
+    client: Client, endpoint: Endpoint, method: str, bad: str
+) -> None:
+    response = call(client, endpoint, method, token=BAD_TOKENS[bad]())
+
+    assert response.status_code == 401, response.content
+    assert response.json()["code"] == ("auth.token_expired" if bad == "expired" else "auth.token_invalid")
+
+
+@pytest.mark.parametrize(("endpoint", "method"), cases(Access.STAFF))
+def test_a_customer_on_a_staff_only_endpoint_gets_403(client: Client, endpoint: Endpoint, method: str) -> None:
+    response = call(client, endpoint, method, token=token_for(SOMEONE))
+
+    assert response.status_code == 403, response.content
+    assert response.json()["code"] == "auth.permission_denied"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endpoint", "method"), cases(Access.STAFF))
+def test_staff_get_through_a_staff_only_endpoint(client: Client, endpoint: Endpoint, method: str) -> None:
+    response = call(client, endpoint, method, token=token_for(SOMEONE_ON_STAFF))
+
+    assert response.status_code not in (401, 403), response.content
+
+
+def test_every_object_endpoint_has_an_owned_object_factory() -> None:
+    object_endpoints = {e.name for e in CLASSIFIED if e.access == (Access.OWNER,)}
+
+    assert object_endpoints - OBJECT_FACTORIES.keys() == set()
+    assert OBJECT_FACTORIES.keys() - object_endpoints == set(), "factories for endpoints that are gone"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("endpoint", "method"), cases(Access.OWNER))
+def test_another_customers_object_answers_404_and_stays_as_it_was(
+    client: Client, endpoint: Endpoint, method: str
+) -> None:
+    owner, stranger = customer(client), customer(client)
+    owned = OBJECT_FACTORIES[endpoint.name or ""](client, owner)
+    before = owned.read()
+
+    response = call(client, endpoint, method, token=stranger.token, **owned.url_kwargs)
+
+    assert response.status_code == 404, response.content
+    assert owned.read() == before
