@@ -17,12 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
+from shared.gateway.parsers import PayloadTooLarge, payload_too_large
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
@@ -44,6 +46,7 @@ DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str, str], ...] = (
     (exceptions.NotAcceptable, "not_acceptable", "request.not_acceptable"),
     (exceptions.UnsupportedMediaType, "unsupported_media_type", "request.unsupported_media_type"),
     (exceptions.Throttled, "rate_limited", "request.rate_limited"),
+    (PayloadTooLarge, "payload_too_large", "request.too_large"),
 )
 
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
@@ -77,6 +80,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # Django's own body limit (forms): 413, not its default 400
+        exc = payload_too_large()
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: let Django log it and answer 500
     kind, code = next(((k, c) for cls, k, c in DRF_ERRORS if isinstance(exc, cls)), ("error", "request.error"))
