@@ -13,4 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("api/catalog/", include("domains.catalog.http.urls")),
+    path("api/cart/", include("domains.cart.http.urls")),
+    path("api/orders/", include("domains.orders.http.urls")),
+    path("api/billing/", include("domains.billing.http.urls")),
+    path("api/notifications/", include("domains.notifications.http.urls")),
 ]

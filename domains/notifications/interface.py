@@ -1,0 +1,56 @@
+"""The notifications domain's public face: operations and DTOs. It publishes no events
+and raises no errors of its own: a notification that cannot be delivered is recorded
+as undeliverable, not raised to whoever caused it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
+
+from shared.interfaces import declare_interface, idempotent
+from shared.references import ReferencePage
+
+MAX_LISTED = 100
+
+
+class NotificationKind(enum.StrEnum):
+    ORDER_CONFIRMED = "order_confirmed"
+    ORDER_CANCELLED = "order_cancelled"
+
+
+class NotificationStatus(enum.StrEnum):
+    SENT = "sent"
+    UNDELIVERABLE = "undeliverable"
+    """Nobody to send it to (the customer is unknown to identity); kept so support can see it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotificationDTO:
+    id: UUID
+    customer_id: UUID
+    order_id: UUID | None
+    kind: NotificationKind
+    recipient: str
+    subject: str
+    body: str
+    status: NotificationStatus
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class NotificationsApi(Protocol):
+    @idempotent
+    def get_notifications(self, *, customer_id: UUID, limit: int = MAX_LISTED) -> tuple[NotificationDTO, ...]:
+        """The customer's most recent notifications (at most `limit`, capped at MAX_LISTED), newest first."""
+        ...
+
+    @idempotent
+    def references(self, *, after: str = "", limit: int = 500) -> ReferencePage:
+        """The ids of other domains' entities notifications hold (customers, orders)."""
+        ...
+
+
+notifications: NotificationsApi = declare_interface("notifications", NotificationsApi)
