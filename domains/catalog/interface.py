@@ -209,6 +209,13 @@ class CatalogApi(Protocol):
         ...
 
     @idempotent
+    def discontinue_product(self, *, product_id: UUID) -> ProductDTO:
+        """Stop selling a product: it leaves the listings and cannot be reserved; orders that
+        hold it keep their reservations. Raises ProductNotFoundError. Idempotent.
+        """
+        ...
+
+    @idempotent
     def set_stock(self, *, product_id: UUID, on_hand: int) -> ProductDTO:
         """Set how many units of a product are on hand (after a stock count or a delivery).
 

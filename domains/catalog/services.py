@@ -9,6 +9,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from domains.catalog import inventory, references, selectors
 from domains.catalog.interface import (
@@ -86,6 +87,12 @@ def change_price(*, product_id: UUID, price: Money) -> ProductDTO:
     return selectors.get_product(product_id=product_id)
 
 
+def discontinue_product(*, product_id: UUID) -> ProductDTO:
+    if not Product.objects.filter(id=product_id).update(is_active=False, updated_at=timezone.now()):
+        raise ProductNotFoundError(product_id=product_id)
+    return selectors.get_product(product_id=product_id)
+
+
 class CatalogService:
     """Binds the catalog use cases and reads to the CatalogApi protocol."""
 
@@ -96,6 +103,9 @@ class CatalogService:
 
     def change_price(self, *, product_id: UUID, price: Money) -> ProductDTO:
         return change_price(product_id=product_id, price=price)
+
+    def discontinue_product(self, *, product_id: UUID) -> ProductDTO:
+        return discontinue_product(product_id=product_id)
 
     def set_stock(self, *, product_id: UUID, on_hand: int) -> ProductDTO:
         return inventory.set_stock(product_id=product_id, on_hand=on_hand)

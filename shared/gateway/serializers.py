@@ -22,7 +22,7 @@ class MoneySerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), max_value=MAX_AMOUNT, coerce_to_string=True
     )
-    currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, error_messages={"invalid": CURRENCY_INVALID})
+    currency = serializers.RegexField(r"^[A-Z]{3}$", error_messages={"invalid": CURRENCY_INVALID})
 
     def validate(self, attrs: dict[str, Any]) -> Money:  # type: ignore[override]
         return Money(amount=attrs["amount"], currency=attrs["currency"])

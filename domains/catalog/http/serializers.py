@@ -12,6 +12,7 @@ from domains.catalog.selectors import ProductOrdering, ProductQuery
 from shared.gateway.serializers import MoneySerializer
 
 MIN_ABOVE_MAX = "min_price must not be above max_price."
+PRODUCT_SKU_INVALID = "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. 'TEA-001')."
 
 
 class CategoryOutputSerializer(serializers.Serializer):
@@ -59,7 +60,9 @@ class ProductQuerySerializer(serializers.Serializer):
 
 
 class ProductInputSerializer(serializers.Serializer):
-    sku = serializers.RegexField(r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
+    sku = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, error_messages={"invalid": PRODUCT_SKU_INVALID}
+    )
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
     price = MoneySerializer()

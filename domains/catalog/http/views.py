@@ -52,7 +52,14 @@ class ProductListView(GenericAPIView):
 
 
 class ProductDetailView(APIView):
-    permission_classes = (AllowAny,)
+    """GET: an active product (public). DELETE: stop selling it (staff); orders keep their lines."""
+
+    def get_permissions(self):  # type: ignore[no-untyped-def]
+        return [AllowAny()] if self.request.method == "GET" else [IsAdminUser()]
+
+    def delete(self, request: Request, product_id: UUID) -> Response:
+        services.discontinue_product(product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get(self, request: Request, product_id: UUID) -> Response:
         product = selectors.get_product(product_id=product_id)
