@@ -49,7 +49,7 @@ def test_a_cancelled_order_releases_its_reserved_units(django_capture_on_commit_
     assert stock_of(tea) == (10, 0)
 
 
-def test_the_same_confirmation_arriving_twice_sells_the_units_once(django_capture_on_commit_callbacks: Callable) -> None:
+def test_one_confirmation_arriving_twice_sells_the_units_once(django_capture_on_commit_callbacks: Callable) -> None:
     tea = make_product(on_hand=10)
     order_id = uuid.uuid4()
     catalog.reserve_stock(order_id=order_id, lines=(line(tea, 4),))
