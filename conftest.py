@@ -70,6 +70,11 @@ def customer_client(customer: Principal) -> APIClient:
 
 
 @pytest.fixture
+def another_customer_client() -> APIClient:
+    return client_for(principal())
+
+
+@pytest.fixture
 def staff_client() -> APIClient:
     return client_for(principal(staff=True))
 

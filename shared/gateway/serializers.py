@@ -13,6 +13,16 @@ MAX_AMOUNT = Decimal("1000000.00")
 CURRENCY_INVALID = "Use a three-letter ISO 4217 currency code in capitals, such as 'EUR'."
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID given as text only. DRF's UUIDField also turns a JSON number into a UUID
+    (42 -> 00000000-0000-0000-0000-00000000002a), which hides a client's type error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class MoneySerializer(serializers.Serializer):
     """{"amount": "12.50", "currency": "EUR"}: the amount as a string, so no client parses it as a float.
 

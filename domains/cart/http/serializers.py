@@ -8,11 +8,11 @@ from rest_framework import serializers
 
 from domains.cart.interface import MAX_QUANTITY
 from domains.cart.selectors import PricedCart, PricedLine
-from shared.gateway.serializers import MoneySerializer
+from shared.gateway.serializers import MoneySerializer, StrictUUIDField
 
 
 class AddItemInputSerializer(serializers.Serializer):
-    product_id = serializers.UUIDField()
+    product_id = StrictUUIDField()
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
@@ -21,7 +21,7 @@ class SetQuantityInputSerializer(serializers.Serializer):
 
 
 class CartLineOutputSerializer(serializers.Serializer):
-    product_id = serializers.UUIDField()
+    product_id = StrictUUIDField()
     quantity = serializers.IntegerField()
     sku = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField()

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from domains.catalog.interface import MAX_STOCK
 from domains.catalog.models import MAX_PRICE
 from domains.catalog.selectors import ProductOrdering, ProductQuery
-from shared.gateway.serializers import MoneySerializer
+from shared.gateway.serializers import MoneySerializer, StrictUUIDField
 
 MIN_ABOVE_MAX = "min_price must not be above max_price."
 PRODUCT_SKU_INVALID = "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. 'TEA-001')."
@@ -66,7 +66,7 @@ class ProductInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
     price = MoneySerializer()
-    category_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    category_id = StrictUUIDField(required=False, allow_null=True, default=None)
     on_hand = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_STOCK)
 
 

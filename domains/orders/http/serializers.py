@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from domains.orders.interface import OrderStatus
-from shared.gateway.serializers import MoneySerializer
+from shared.gateway.serializers import MoneySerializer, StrictUUIDField
 
 PAYMENT_TOKEN_INVALID = (
     "Use the token your payment provider gave for the customer's payment method, such as 'tok_visa' "
@@ -21,7 +21,7 @@ class CheckoutInputSerializer(serializers.Serializer):
 
 class OrderListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(required=False, choices=[s.value for s in OrderStatus])
-    customer_id = serializers.UUIDField(required=False)
+    customer_id = StrictUUIDField(required=False)
 
 
 class OrderLineOutputSerializer(serializers.Serializer):
