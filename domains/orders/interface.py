@@ -9,6 +9,7 @@ An order's life (driven by the checkout saga in domains.orders.saga):
 Errors:
     OrdersError
     ├── OrderNotFoundError           404  no such order (or not the caller's)
+    ├── PaymentTokenInvalidError     400  not a token a payment provider issues
     ├── CartEmptyError               409  nothing to check out
     ├── ProductOutOfStockError       409  a product in the cart has fewer units than asked for
     ├── ProductUnavailableError      409  a product in the cart is no longer sold
@@ -28,6 +29,9 @@ from shared.events import event
 from shared.interfaces import declare_interface, idempotent
 from shared.money import Money
 from shared.references import ReferencePage
+
+PAYMENT_TOKEN_PATTERN = r"^tok_[A-Za-z0-9_]{1,60}$"
+"""What a payment provider's token looks like: 'tok_' and up to 60 letters, digits or underscores."""
 
 # -- DTOs --------------------------------------------------------------------------
 
@@ -105,6 +109,7 @@ class OrderCancelled:
 
 class OrdersErrorCode(enum.StrEnum):
     ORDER_NOT_FOUND = "orders.order_not_found"
+    PAYMENT_TOKEN_INVALID = "orders.payment_token_invalid"
     CART_EMPTY = "orders.cart_empty"
     PRODUCT_OUT_OF_STOCK = "orders.product_out_of_stock"
     PRODUCT_UNAVAILABLE = "orders.product_unavailable"
@@ -120,6 +125,16 @@ class OrderNotFoundError(OrdersError):
     kind = ErrorKind.NOT_FOUND
     message = "Order {order_id} does not exist. List your orders at /api/orders/."
     order_id: UUID
+
+
+class PaymentTokenInvalidError(OrdersError):
+    code = OrdersErrorCode.PAYMENT_TOKEN_INVALID
+    kind = ErrorKind.INVALID
+    message = (
+        "{payment_token!r} is not a payment token. Pass the token the payment provider issued for the "
+        "customer's payment method, such as 'tok_visa'."
+    )
+    payment_token: str
 
 
 class CartEmptyError(OrdersError):
@@ -171,7 +186,7 @@ class OrdersApi(Protocol):
         reserved, then payment requested by the saga (`payment_token` names the customer's
         payment method at the provider).
 
-        Raises CartEmptyError, ProductUnavailableError, ProductOutOfStockError,
+        Raises PaymentTokenInvalidError, CartEmptyError, ProductUnavailableError, ProductOutOfStockError,
         CartCurrenciesDifferError; on any of them nothing is reserved or stored. Publishes
         orders.OrderPlaced. Not idempotent: each call places a new order (the API gateway
         deduplicates retried requests by their Idempotency-Key).
@@ -200,6 +215,7 @@ orders: OrdersApi = declare_interface(
     events=(OrderPlaced, OrderConfirmed, OrderCancelled),
     errors=(
         OrderNotFoundError,
+        PaymentTokenInvalidError,
         CartEmptyError,
         ProductOutOfStockError,
         ProductUnavailableError,

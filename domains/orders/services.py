@@ -6,6 +6,7 @@ steps after it run on events.
 
 from __future__ import annotations
 
+import re
 import uuid
 from uuid import UUID
 
@@ -21,12 +22,14 @@ from domains.catalog.interface import (
 )
 from domains.orders import references, selectors
 from domains.orders.interface import (
+    PAYMENT_TOKEN_PATTERN,
     CartCurrenciesDifferError,
     CartEmptyError,
     OrderDTO,
     OrderLineDTO,
     OrderPlaced,
     OrderStatus,
+    PaymentTokenInvalidError,
     ProductOutOfStockError,
     ProductUnavailableError,
 )
@@ -45,6 +48,8 @@ def place_order(*, customer_id: UUID, payment_token: str) -> OrderDTO:
     reservation leaves nothing behind; storing failing after a reservation is compensated
     by releasing it at once, so no stock stays held for an order that does not exist.
     """
+    if not re.fullmatch(PAYMENT_TOKEN_PATTERN, payment_token):
+        raise PaymentTokenInvalidError(payment_token=payment_token[:100])
     cart_lines = cart.get_cart(customer_id=customer_id).lines
     if not cart_lines:
         raise CartEmptyError(customer_id=customer_id)

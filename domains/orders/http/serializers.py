@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from domains.orders.interface import OrderStatus
+from domains.orders.interface import PAYMENT_TOKEN_PATTERN, OrderStatus
 from shared.gateway.serializers import MoneySerializer, StrictUUIDField
 
 PAYMENT_TOKEN_INVALID = (
@@ -14,9 +14,7 @@ PAYMENT_TOKEN_INVALID = (
 
 
 class CheckoutInputSerializer(serializers.Serializer):
-    payment_token = serializers.RegexField(
-        r"^tok_[A-Za-z0-9_]{1,60}$", max_length=64, error_messages={"invalid": PAYMENT_TOKEN_INVALID}
-    )
+    payment_token = serializers.RegexField(PAYMENT_TOKEN_PATTERN, error_messages={"invalid": PAYMENT_TOKEN_INVALID})
 
 
 class OrderListQuerySerializer(serializers.Serializer):
