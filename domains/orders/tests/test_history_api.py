@@ -108,7 +108,7 @@ def test_customers_may_not_list_every_order(customer_client: APIClient) -> None:
     assert (response.status_code, response.json()["code"]) == (403, "auth.permission_denied")
 
 
-@pytest.mark.parametrize("path", [ORDERS, ALL, f"{ORDERS}{uuid.uuid4()}/"])
+@pytest.mark.parametrize("path", [ORDERS, ALL, f"{ORDERS}{uuid.uuid4()}/"], ids=["history", "all-orders", "detail"])
 def test_orders_need_a_signed_in_user(anonymous_client: APIClient, path: str) -> None:
     response = anonymous_client.get(path)
 
