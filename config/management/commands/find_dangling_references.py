@@ -13,6 +13,7 @@ FOUND = (
     "Found {count} dangling reference(s) (listed above). Each names an entity another domain no longer has: "
     "repair or remove the row in its own domain, never by writing to another domain's tables."
 )
+PAGE_SIZE_INVALID = "--page-size must be between 1 and 5000."
 CLEAN = "No dangling references among {checked} checked (held by {holders})."
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not 1 <= options["page_size"] <= 5000:
-            raise CommandError("--page-size must be between 1 and 5000.")
+            raise CommandError(PAGE_SIZE_INVALID)
         report = find_dangling_references(page_size=options["page_size"])
         for reference in report.dangling:
             self.stdout.write(

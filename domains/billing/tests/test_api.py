@@ -100,7 +100,9 @@ def test_a_payment_path_that_is_not_an_id_is_not_found(customer_client: APIClien
     assert customer_client.get(f"{PAYMENTS}12/").status_code == 404
 
 
-@pytest.mark.parametrize("path", [PAYMENTS, INVOICES, f"{PAYMENTS}{uuid.uuid4()}/"], ids=["payments", "invoices", "payment"])
+@pytest.mark.parametrize(
+    "path", [PAYMENTS, INVOICES, f"{PAYMENTS}{uuid.uuid4()}/"], ids=["payments", "invoices", "payment"]
+)
 def test_billing_needs_a_signed_in_user(anonymous_client: APIClient, path: str) -> None:
     response = anonymous_client.get(path)
 
