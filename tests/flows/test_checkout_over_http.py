@@ -9,6 +9,7 @@ issued; nothing is read behind the API's back.
 from __future__ import annotations
 
 import pytest
+from django.urls import Resolver404, resolve
 from rest_framework.test import APIClient
 
 from domains.catalog import demo as catalog_demo
@@ -17,6 +18,19 @@ from domains.identity import demo as identity_demo
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery-staple-42"
+IDENTITY_NOT_MOUNTED = (
+    "identity's /api/identity/register/ and /api/identity/token/ are not mounted in this build (the identity "
+    "domain's endpoints have not landed); this test runs as soon as they are."
+)
+
+
+def require_identity_endpoints() -> None:
+    """Until identity's endpoints land, report this test as an expected failure, never a pass."""
+    try:
+        resolve("/api/identity/register/")
+        resolve("/api/identity/token/")
+    except Resolver404:
+        pytest.xfail(IDENTITY_NOT_MOUNTED)
 
 
 def log_in(email: str, password: str) -> APIClient:
@@ -37,6 +51,7 @@ def register(email: str, full_name: str) -> None:
 
 
 def test_a_new_customer_buys_tea_over_the_api_from_registration_to_confirmation() -> None:
+    require_identity_endpoints()
     catalog_demo.load_demo_data()
     identity_demo.load_demo_data()
     register("grace@example.com", "Grace Hopper")
