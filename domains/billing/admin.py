@@ -3,23 +3,10 @@ which keep the provider, the invoice and the published events in step."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from domains.billing.models import Invoice, InvoiceLine, Payment
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from shared.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(Payment)
@@ -30,12 +17,9 @@ class PaymentAdmin(ReadOnlyAdmin):
     exclude = ("payment_token",)
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
     fields = ("description", "quantity", "unit_price_amount")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Invoice)

@@ -5,27 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from domains.catalog import inventory, services
 from domains.catalog.models import Category, PriceHistory, Product, Reservation, ReservationLine, StockLevel
+from shared.admin import ReadOnlyAdmin, ReadOnlyInline
 
 PRICE_FIELDS = frozenset({"price_amount", "price_currency"})
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only the domain's own code writes (reservations, audit trails)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+STOCK_BELOW_RESERVED = "{reserved} units are reserved for open orders; set at least {reserved}."
 
 
 @admin.register(Category)
@@ -60,8 +50,21 @@ class ProductAdmin(admin.ModelAdmin):
         return {"price_currency": "EUR", **super().get_changeform_initial_data(request)}
 
 
+class StockLevelForm(forms.ModelForm):
+    class Meta:
+        model = StockLevel
+        fields = ("on_hand",)
+
+    def clean_on_hand(self) -> int:
+        on_hand: int = self.cleaned_data["on_hand"]
+        if on_hand < self.instance.reserved:
+            raise forms.ValidationError(STOCK_BELOW_RESERVED.format(reserved=self.instance.reserved))
+        return on_hand
+
+
 @admin.register(StockLevel)
 class StockLevelAdmin(admin.ModelAdmin):
+    form = StockLevelForm
     list_display = ("product", "on_hand", "reserved", "updated_at")
     list_select_related = ("product",)
     search_fields = ("product__sku", "product__name")
@@ -75,12 +78,9 @@ class StockLevelAdmin(admin.ModelAdmin):
         inventory.set_stock(product_id=obj.product_id, on_hand=obj.on_hand)
 
 
-class ReservationLineInline(admin.TabularInline):
+class ReservationLineInline(ReadOnlyInline):
     model = ReservationLine
     fields = ("product", "quantity")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(Reservation)
