@@ -1,6 +1,12 @@
-"""The notifications domain's public face: operations and DTOs. It publishes no events
-and raises no errors of its own: a notification that cannot be delivered is recorded
-as undeliverable, not raised to whoever caused it."""
+"""The notifications domain's public face: operations, DTOs, errors. It publishes no events.
+
+A notification that cannot be delivered is recorded as undeliverable, never raised to
+whoever caused it.
+
+Errors:
+    NotificationsError
+    └── NotificationNotFoundError   404  no such notification (or not the caller's)
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
+from shared.errors import DomainError, ErrorKind
 from shared.interfaces import declare_interface, idempotent
 from shared.references import ReferencePage
 
@@ -41,6 +48,21 @@ class NotificationDTO:
     sent_at: dt.datetime | None
 
 
+class NotificationsErrorCode(enum.StrEnum):
+    NOTIFICATION_NOT_FOUND = "notifications.notification_not_found"
+
+
+class NotificationsError(DomainError):
+    """Base of the notifications domain's errors."""
+
+
+class NotificationNotFoundError(NotificationsError):
+    code = NotificationsErrorCode.NOTIFICATION_NOT_FOUND
+    kind = ErrorKind.NOT_FOUND
+    message = "Notification {notification_id} does not exist. List your notifications at /api/notifications/."
+    notification_id: UUID
+
+
 class NotificationsApi(Protocol):
     @idempotent
     def get_notifications(self, *, customer_id: UUID, limit: int = MAX_LISTED) -> tuple[NotificationDTO, ...]:
@@ -53,4 +75,6 @@ class NotificationsApi(Protocol):
         ...
 
 
-notifications: NotificationsApi = declare_interface("notifications", NotificationsApi)
+notifications: NotificationsApi = declare_interface(
+    "notifications", NotificationsApi, errors=(NotificationNotFoundError,)
+)

@@ -10,6 +10,7 @@ from domains.notifications.interface import (
     MAX_LISTED,
     NotificationDTO,
     NotificationKind,
+    NotificationNotFoundError,
     NotificationStatus,
 )
 from domains.notifications.models import Notification
@@ -37,3 +38,11 @@ def customer_notifications(*, customer_id: UUID) -> QuerySet[Notification]:
 def get_notifications(*, customer_id: UUID, limit: int = MAX_LISTED) -> tuple[NotificationDTO, ...]:
     limit = max(0, min(limit, MAX_LISTED))
     return tuple(notification_dto(n) for n in customer_notifications(customer_id=customer_id)[:limit])
+
+
+def get_notification_of(*, notification_id: UUID, customer_id: UUID) -> NotificationDTO:
+    """One of the customer's notifications; anyone else's is reported as not existing."""
+    notification = Notification.objects.filter(id=notification_id, customer_id=customer_id).first()
+    if notification is None:
+        raise NotificationNotFoundError(notification_id=notification_id)
+    return notification_dto(notification)
