@@ -22,7 +22,9 @@ class Order(models.Model):
     total_amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3)
     payment_token = models.CharField(
-        max_length=100, help_text="The customer's payment method at the provider, passed on to billing."
+        max_length=100,
+        blank=True,
+        help_text="The customer's payment method at the provider, passed on to billing; cleared once settled.",
     )
     cancellation_reason = models.CharField(
         max_length=20, blank=True, default="", choices=[(r.value, r.value) for r in CancellationReason]

@@ -106,6 +106,7 @@ def _move(order_id: UUID, to: OrderStatus, note: str, reason: CancellationReason
         return None
     order.status = to
     order.cancellation_reason = reason or ""
-    order.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    order.payment_token = ""  # settled: the customer's payment method is no business of orders any more
+    order.save(update_fields=["status", "cancellation_reason", "payment_token", "updated_at"])
     OrderHistory.objects.create(order=order, status=to, note=note[:500])
     return order

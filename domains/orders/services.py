@@ -61,7 +61,7 @@ def place_order(*, customer_id: UUID, payment_token: str) -> OrderDTO:
     except BaseException:
         catalog.release_reservation(order_id=order_id)
         raise
-    return selectors.get_order(order_id=order_id)
+    return selectors.get_order(order_id=order_id)  # read after commit: in-process, the saga has moved it on
 
 
 def priced_lines(cart_lines: tuple[CartLineDTO, ...]) -> tuple[OrderLineDTO, ...]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -20,6 +20,7 @@ from domains.orders.http.serializers import (
     OrderListQuerySerializer,
     OrderOutputSerializer,
 )
+from domains.orders.models import Order
 
 
 class CheckoutView(APIView):
@@ -35,8 +36,7 @@ class CheckoutView(APIView):
     def post(self, request: Request) -> Response:
         given = CheckoutInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        placed = services.place_order(customer_id=request.user.id, payment_token=given.validated_data["payment_token"])
-        order = selectors.get_order(order_id=placed.id)  # re-read: the saga may have moved it on
+        order = services.place_order(customer_id=request.user.id, payment_token=given.validated_data["payment_token"])
         location = reverse("orders:order-detail", kwargs={"order_id": order.id})
         return Response(
             OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED, headers={"Location": location}
@@ -51,7 +51,7 @@ class OrderListView(GenericAPIView):
     def get(self, request: Request) -> Response:
         return self.paged(selectors.customer_orders(customer_id=request.user.id))
 
-    def paged(self, found: Any) -> Response:
+    def paged(self, found: QuerySet[Order]) -> Response:
         page = self.paginate_queryset(found)
         orders = [selectors.order_dto(order) for order in page or ()]
         return self.get_paginated_response(OrderOutputSerializer(orders, many=True).data)

@@ -12,7 +12,7 @@ from domains.catalog.interface import ProductDTO
 from domains.orders import saga
 from domains.orders.handlers import DECLINED_DETAIL, FAILED_DETAIL
 from domains.orders.interface import CancellationReason, OrderDTO, OrderStatus, orders
-from domains.orders.models import OrderHistory
+from domains.orders.models import Order, OrderHistory
 from domains.orders.tests.conftest import fill_cart
 from shared.bus.models import StoredEvent
 from shared.bus.runtime import publish
@@ -55,6 +55,7 @@ def test_the_whole_saga_runs_after_commit_and_confirms_a_paid_order(
 
     assert orders.get_order(order_id=order.id).status == OrderStatus.CONFIRMED
     assert history(order) == ["pending_payment", "confirmed"]
+    assert Order.objects.get(id=order.id).payment_token == ""  # settled: forgotten
     payment = billing.get_payment_for_order(order_id=order.id)
     assert payment is not None
     assert (payment.status, payment.amount) == (PaymentStatus.CAPTURED, order.total)
