@@ -126,7 +126,8 @@ REST_FRAMEWORK = {
     ],
     # JSON only, and never more than DATA_UPLOAD_MAX_MEMORY_SIZE bytes of it (413 beyond).
     "DEFAULT_PARSER_CLASSES": ["shared.gateway.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # ?limit= (at most 100) and ?offset=; see shared/gateway/pagination.py.
+    "DEFAULT_PAGINATION_CLASS": "shared.gateway.pagination.LimitOffsetPagination",
     "EXCEPTION_HANDLER": "shared.gateway.errors.api_exception_handler",
     "PAGE_SIZE": 20,
 }

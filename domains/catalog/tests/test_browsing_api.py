@@ -129,6 +129,30 @@ def test_a_bad_query_is_answered_with_400_naming_the_field(
     assert response.json()["field_errors"] == {field: [message]}
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param(
+            "limit=99999999999999999999",
+            ["Assam Breakfast", "Discontinued Oolong", "Matcha Ceremonial", "Sencha Uji"],
+            id="huge-limit",
+        ),
+        pytest.param("limit=1&offset=99999999999999999999", [], id="huge-offset"),
+        pytest.param(
+            "limit=-5&offset=abc",
+            ["Assam Breakfast", "Discontinued Oolong", "Matcha Ceremonial", "Sencha Uji"],
+            id="nonsense",
+        ),
+    ],
+)
+def test_paging_parameters_beyond_any_sense_are_bounded_not_a_500(
+    anonymous_client: APIClient, shelf: dict[str, ProductDTO], query: str, expected: list[str]
+) -> None:
+    response = anonymous_client.get(f"{PRODUCTS}?{query}")
+
+    assert (response.status_code, names(response)) == (200, expected)
+
+
 def test_a_product_is_shown_by_id(anonymous_client: APIClient, shelf: dict[str, ProductDTO]) -> None:
     response = anonymous_client.get(f"{PRODUCTS}{shelf['assam'].id}/")
 
