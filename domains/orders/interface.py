@@ -10,6 +10,7 @@ Errors:
     OrdersError
     ├── OrderNotFoundError           404  no such order (or not the caller's)
     ├── PaymentTokenInvalidError     400  not a token a payment provider issues
+    ├── CheckoutInProgressError      409  the customer's previous order is still waiting for its payment
     ├── CartEmptyError               409  nothing to check out
     ├── ProductOutOfStockError       409  a product in the cart has fewer units than asked for
     ├── ProductUnavailableError      409  a product in the cart is no longer sold
@@ -110,6 +111,7 @@ class OrderCancelled:
 class OrdersErrorCode(enum.StrEnum):
     ORDER_NOT_FOUND = "orders.order_not_found"
     PAYMENT_TOKEN_INVALID = "orders.payment_token_invalid"
+    CHECKOUT_IN_PROGRESS = "orders.checkout_in_progress"
     CART_EMPTY = "orders.cart_empty"
     PRODUCT_OUT_OF_STOCK = "orders.product_out_of_stock"
     PRODUCT_UNAVAILABLE = "orders.product_unavailable"
@@ -135,6 +137,16 @@ class PaymentTokenInvalidError(OrdersError):
         "customer's payment method, such as 'tok_visa'."
     )
     payment_token: str
+
+
+class CheckoutInProgressError(OrdersError):
+    code = OrdersErrorCode.CHECKOUT_IN_PROGRESS
+    kind = ErrorKind.CONFLICT
+    message = (
+        "Your order {order_id} is still waiting for its payment, so no other order was placed. Follow it at "
+        "/api/orders/{order_id}/ and check out again once it is confirmed or cancelled."
+    )
+    order_id: UUID
 
 
 class CartEmptyError(OrdersError):
@@ -186,10 +198,12 @@ class OrdersApi(Protocol):
         reserved, then payment requested by the saga (`payment_token` names the customer's
         payment method at the provider).
 
-        Raises PaymentTokenInvalidError, CartEmptyError, ProductUnavailableError, ProductOutOfStockError,
-        CartCurrenciesDifferError; on any of them nothing is reserved or stored. Publishes
-        orders.OrderPlaced. Not idempotent: each call places a new order (the API gateway
-        deduplicates retried requests by their Idempotency-Key).
+        Raises PaymentTokenInvalidError, CheckoutInProgressError (one order at a time waits for
+        its payment, so a double submit never pays twice), CartEmptyError,
+        ProductUnavailableError, ProductOutOfStockError, CartCurrenciesDifferError; on any of
+        them nothing is reserved or stored. Publishes orders.OrderPlaced. Not idempotent:
+        each call places a new order (the API gateway deduplicates retried requests by their
+        Idempotency-Key).
         """
         ...
 
@@ -216,6 +230,7 @@ orders: OrdersApi = declare_interface(
     errors=(
         OrderNotFoundError,
         PaymentTokenInvalidError,
+        CheckoutInProgressError,
         CartEmptyError,
         ProductOutOfStockError,
         ProductUnavailableError,

@@ -37,6 +37,13 @@ class Order(models.Model):
         indexes = [models.Index(fields=("customer_id", "-placed_at"), name="orders_by_customer")]
         constraints = [
             models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="orders_order_total_not_negative"),
+            # A double submit, or a second checkout while a payment is being retried, must
+            # not place (and charge) a second order: at most one order waits for payment.
+            models.UniqueConstraint(
+                fields=("customer_id",),
+                condition=models.Q(status="pending_payment"),
+                name="orders_one_pending_payment_per_customer",
+            ),
         ]
 
     def __str__(self) -> str:

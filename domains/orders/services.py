@@ -10,7 +10,7 @@ import re
 import uuid
 from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from domains.cart.interface import CartLineDTO, cart
 from domains.catalog.interface import (
@@ -25,6 +25,7 @@ from domains.orders.interface import (
     PAYMENT_TOKEN_PATTERN,
     CartCurrenciesDifferError,
     CartEmptyError,
+    CheckoutInProgressError,
     OrderDTO,
     OrderLineDTO,
     OrderPlaced,
@@ -50,6 +51,7 @@ def place_order(*, customer_id: UUID, payment_token: str) -> OrderDTO:
     """
     if not re.fullmatch(PAYMENT_TOKEN_PATTERN, payment_token):
         raise PaymentTokenInvalidError(payment_token=payment_token[:100])
+    check_no_checkout_in_progress(customer_id)
     cart_lines = cart.get_cart(customer_id=customer_id).lines
     if not cart_lines:
         raise CartEmptyError(customer_id=customer_id)
@@ -58,10 +60,24 @@ def place_order(*, customer_id: UUID, payment_token: str) -> OrderDTO:
     reserve(order_id, lines)
     try:
         record(order_id=order_id, customer_id=customer_id, payment_token=payment_token, lines=lines)
+    except IntegrityError:
+        # The one constraint a fresh order can break: another checkout of this customer's
+        # committed first (a double submit). That order stands; this one never existed.
+        catalog.release_reservation(order_id=order_id)
+        latest = Order.objects.filter(customer_id=customer_id).order_by("-placed_at").first()
+        if latest is None:
+            raise
+        raise CheckoutInProgressError(order_id=latest.id) from None
     except BaseException:
         catalog.release_reservation(order_id=order_id)
         raise
     return selectors.get_order(order_id=order_id)  # read after commit: in-process, the saga has moved it on
+
+
+def check_no_checkout_in_progress(customer_id: UUID) -> None:
+    pending = Order.objects.filter(customer_id=customer_id, status=OrderStatus.PENDING_PAYMENT).first()
+    if pending is not None:
+        raise CheckoutInProgressError(order_id=pending.id)
 
 
 def priced_lines(cart_lines: tuple[CartLineDTO, ...]) -> tuple[OrderLineDTO, ...]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from domains.billing.models import Payment
 from domains.catalog.interface import catalog
 from domains.catalog.models import StockLevel
 from domains.orders.interface import OrderStatus
@@ -90,3 +91,20 @@ def test_many_customers_racing_for_a_few_units_never_take_more_than_there_are(
     stock = StockLevel.objects.get(product_id=tins.id)
     assert (stock.on_hand, stock.reserved) == (0, 0)
     assert Order.objects.filter(status=OrderStatus.CONFIRMED).count() == 3
+
+
+def test_a_double_submitted_checkout_places_and_charges_one_order(make_shopper: Callable[[str], Shopper]) -> None:
+    for _ in range(ROUNDS):
+        kettle = make_product(name="Gooseneck kettle, 1 l", price="64.00", on_hand=5)
+        ann = make_shopper("Ann")
+        ann.add(kettle, 1)
+
+        answers = race([ann, ann])
+
+        assert sorted(answer["status_code"] for answer in answers) == [201, 409]
+        refused = next(answer for answer in answers if answer["status_code"] == 409)
+        assert refused["code"] in {"orders.checkout_in_progress", "orders.cart_empty"}  # depends on who was faster
+        assert Order.objects.filter(customer_id=ann.id).count() == 1
+        assert Payment.objects.filter(customer_id=ann.id).count() == 1
+        stock = StockLevel.objects.get(product_id=kettle.id)
+        assert (stock.on_hand, stock.reserved) == (4, 0)

@@ -75,6 +75,23 @@ def test_prices_come_from_the_catalog_at_checkout_never_from_the_client(
     assert response.json()["lines"][0]["unit_price"] == {"amount": "12.00", "currency": "EUR"}
 
 
+def test_no_second_order_while_the_first_waits_for_its_payment(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 1))
+    first = customer_client.post(CHECKOUT, VISA, format="json").json()  # the saga runs after commit: pending
+    fill_cart(customer.id, (tea, 1))
+
+    with unchanged_database():
+        second = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert second.status_code == 409
+    assert (second.json()["code"], second.json()["params"]) == (
+        "orders.checkout_in_progress",
+        {"order_id": first["id"]},
+    )
+
+
 def test_an_empty_cart_cannot_be_checked_out(
     customer_client: APIClient, customer: Principal, unchanged_database: Unchanged
 ) -> None:
@@ -178,15 +195,16 @@ def test_checkout_needs_a_signed_in_customer(anonymous_client: APIClient, unchan
 def test_when_storing_the_order_fails_after_reserving_the_reservation_is_released(
     customer: Principal, tea: ProductDTO
 ) -> None:
-    """Compensation inside place_order. Another session holds the orders table locked and
-    this one gives up waiting (lock_timeout): a real failure between reserving and storing."""
+    """Compensation inside place_order. Another session holds the orders table against writes
+    (reads still pass) and this one gives up waiting (lock_timeout): a real failure between
+    reserving and storing."""
     fill_cart(customer.id, (tea, 3))
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_orders_table() -> None:
         try:
             with transaction.atomic():
-                connection.cursor().execute(f"LOCK TABLE {Order._meta.db_table} IN ACCESS EXCLUSIVE MODE")
+                connection.cursor().execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE MODE")
                 locked.set()
                 release.wait(timeout=30)
         finally:
