@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     # The domains. Each binds its interface in its AppConfig.ready().
     "domains.identity",
     "domains.catalog",
+    "domains.cart",
+    "domains.orders",
+    "domains.billing",
+    "domains.notifications",
     # Composition-root commands (demo data).
     "config",
 ]
@@ -133,7 +137,7 @@ REST_FRAMEWORK = {
     # Bearer access tokens, verified with the public keys alone (no identity database).
     "DEFAULT_AUTHENTICATION_CLASSES": ["shared.gateway.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "shared.gateway.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "shared.gateway.schema.GatewayAutoSchema",
     "EXCEPTION_HANDLER": "shared.gateway.errors.api_exception_handler",
     "PAGE_SIZE": 20,
@@ -222,6 +226,13 @@ BUS_MAX_ATTEMPTS = env.int("BUS_MAX_ATTEMPTS", default=5)
 BUS_RETRY_BASE_SECONDS = env.float("BUS_RETRY_BASE_SECONDS", default=2.0)
 BUS_RETRY_MAX_SECONDS = env.float("BUS_RETRY_MAX_SECONDS", default=600.0)
 BUS_LEASE_SECONDS = env.float("BUS_LEASE_SECONDS", default=300.0)
+
+# -- Shop ----------------------------------------------------------------------------
+# The fake payment provider decides by payment token (see domains/billing/providers.py);
+# approve, decline or fail forces that outcome for every payment instead.
+BILLING_FAKE_PROVIDER_OUTCOME = env.str("BILLING_FAKE_PROVIDER_OUTCOME", default="")
+# How customer notifications leave: "log" (default) or "memory" (see domains/notifications/senders.py).
+NOTIFICATIONS_SENDER = env.str("NOTIFICATIONS_SENDER", default="log")
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
