@@ -5,12 +5,16 @@ Each is a DRF permission class, so the declaration is also the enforcement:
     class OrderDetailView(APIView):
         permission_classes = (OwnerOnly,)
 
-    Public          anyone, with or without a token (catalog browsing, registration, login, keys)
+    Public          anyone, with or without a token (catalog browsing, registration, login)
     Authenticated   any valid token; the endpoint names no object (my cart, checkout)
     OwnerOnly       any valid token, and the endpoint names an object (its URL captures an id):
                     the view looks the object up among the caller's own, so another caller's
                     id answers 404, exactly as an id that does not exist
     StaffOnly       a token with the staff scope; customers get 403
+
+An endpoint whose methods differ declares them one by one:
+
+    permission_classes = (by_method(GET=Public, POST=StaffOnly),)
 
 Without a token a non-public endpoint answers 401 (DRF's NotAuthenticated). The project's
 DEFAULT_PERMISSION_CLASSES keeps an endpoint that declares nothing closed to anonymous
@@ -21,7 +25,7 @@ generated authorization tests read the declaration to know what to prove.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -69,12 +73,52 @@ class StaffOnly(BasePermission):
 
 ACCESS_CLASSES: tuple[type[BasePermission], ...] = (Public, Authenticated, OwnerOnly, StaffOnly)
 
+NOT_AN_ACCESS_CLASS = "by_method({method}=...): {given!r} is not one of Public, Authenticated, OwnerOnly, StaffOnly."
+NOT_A_METHOD = "by_method(): {method!r} is not an HTTP method; use GET, POST, PUT, PATCH or DELETE."
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-def declared_access(view_class: type) -> tuple[Access, ...]:
-    """The access classes a view declares in its permission_classes, in order (none, one, or a mistake)."""
-    permission_classes = getattr(view_class, "permission_classes", ())
-    return tuple(
-        cls.access  # type: ignore[attr-defined]
-        for cls in permission_classes
-        if isinstance(cls, type) and issubclass(cls, ACCESS_CLASSES)
-    )
+
+class ByMethod(BasePermission):
+    """Base of the permission classes `by_method` makes: each method checked by its own access class."""
+
+    access_by_method: ClassVar[dict[str, type[BasePermission]]] = {}
+
+    def _for(self, method: str | None) -> BasePermission | None:
+        method = "GET" if method in ("HEAD", "OPTIONS") and method not in self.access_by_method else method
+        permission = self.access_by_method.get(method or "")
+        return permission() if permission is not None else None
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        permission = self._for(request.method)
+        return permission is not None and permission.has_permission(request, view)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        permission = self._for(request.method)
+        return permission is not None and permission.has_object_permission(request, view, obj)
+
+
+def by_method(**access: type[BasePermission]) -> type[ByMethod]:
+    """One endpoint whose methods differ in who may call them: by_method(GET=Public, POST=StaffOnly).
+
+    A method not named is refused to everyone (HEAD and OPTIONS follow GET).
+    """
+    for method, given in access.items():
+        if method not in HTTP_METHODS:
+            raise TypeError(NOT_A_METHOD.format(method=method))
+        if not (isinstance(given, type) and issubclass(given, ACCESS_CLASSES)):
+            raise TypeError(NOT_AN_ACCESS_CLASS.format(method=method, given=given))
+    name = "By" + "".join(f"{method.title()}{cls.__name__}" for method, cls in access.items())
+    return type(name, (ByMethod,), {"access_by_method": dict(access), "__module__": __name__})
+
+
+def declared_access(view_class: type, method: str) -> tuple[Access, ...]:
+    """The access classes a view declares for `method`, in order (none, one, or a mistake)."""
+    declared = []
+    for cls in getattr(view_class, "permission_classes", ()):
+        if not isinstance(cls, type):
+            continue
+        if issubclass(cls, ByMethod):
+            cls = cls.access_by_method.get(method)
+        if cls is not None and issubclass(cls, ACCESS_CLASSES):
+            declared.append(cls.access)  # type: ignore[attr-defined]
+    return tuple(declared)

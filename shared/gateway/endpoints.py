@@ -29,13 +29,13 @@ NOT_DRF = (
 )
 UNNAMED = "{endpoint}: the route has no name; name it (path(..., name='...')) so tests and clients can reverse it."
 UNCLASSIFIED = (
-    "{endpoint}: {view} declares no access class. Put one of Public, Authenticated, OwnerOnly or "
-    "StaffOnly (shared.gateway.access) in its permission_classes."
+    "{endpoint}: {view} declares no access class for {method}. Put one of Public, Authenticated, OwnerOnly "
+    "or StaffOnly (shared.gateway.access) in its permission_classes, or by_method(...) if methods differ."
 )
-AMBIGUOUS = "{endpoint}: {view} declares {declared}; declare exactly one access class."
+AMBIGUOUS = "{endpoint}: {view} declares {declared} for {method}; declare exactly one access class."
 OBJECT_NOT_OWNED = (
-    "{endpoint}: {view} is Authenticated but its URL captures {params}. An endpoint that names an "
-    "object is OwnerOnly (another caller's id answers 404) or StaffOnly."
+    "{endpoint}: {view} is Authenticated for {method} but its URL captures {params}. An endpoint that "
+    "names an object is OwnerOnly (another caller's id answers 404) or StaffOnly."
 )
 NOT_A_ROUTE = (
     "{endpoint}: the pattern is a regular expression; use path() with converters, so that tests can build its URL."
@@ -72,9 +72,9 @@ class Endpoint:
     def is_drf(self) -> bool:
         return isinstance(self.view, type) and issubclass(self.view, APIView)
 
-    @property
-    def access(self) -> tuple[Access, ...]:
-        return declared_access(self.view) if self.is_drf else ()
+    def access(self, method: str) -> tuple[Access, ...]:
+        """The access classes the view declares for `method` (exactly one when classified)."""
+        return declared_access(self.view, method) if self.is_drf else ()
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -162,11 +162,14 @@ def _problems(endpoint: Endpoint) -> list[str]:
         for param, converter in endpoint.converters.items()
         if type(converter) not in SAMPLE_VALUES
     )
-    access = endpoint.access
-    if not access:
-        problems.append(UNCLASSIFIED.format(endpoint=label, view=view))
-    elif len(access) > 1:
-        problems.append(AMBIGUOUS.format(endpoint=label, view=view, declared=", ".join(access)))
-    elif access[0] is Access.AUTHENTICATED and endpoint.params:
-        problems.append(OBJECT_NOT_OWNED.format(endpoint=label, view=view, params=", ".join(endpoint.params)))
+    for method in endpoint.methods:
+        access = endpoint.access(method)
+        if not access:
+            problems.append(UNCLASSIFIED.format(endpoint=label, view=view, method=method))
+        elif len(access) > 1:
+            declared = ", ".join(access)
+            problems.append(AMBIGUOUS.format(endpoint=label, view=view, declared=declared, method=method))
+        elif access[0] is Access.AUTHENTICATED and endpoint.params:
+            params = ", ".join(endpoint.params)
+            problems.append(OBJECT_NOT_OWNED.format(endpoint=label, view=view, method=method, params=params))
     return problems

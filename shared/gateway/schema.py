@@ -64,7 +64,7 @@ class GatewayAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema plus the gateway's errors, idempotency header and public access."""
 
     def _access(self) -> Access | None:
-        declared = declared_access(type(self.view))
+        declared = declared_access(type(self.view), self.method)
         return declared[0] if len(declared) == 1 else None
 
     def _accepts_idempotency_key(self) -> bool:

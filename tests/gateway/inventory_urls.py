@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shared.gateway.access import Authenticated, OwnerOnly, Public, StaffOnly
+from shared.gateway.access import Authenticated, OwnerOnly, Public, StaffOnly, by_method
 
 
 class YearConverter:
@@ -65,6 +65,22 @@ class MyThing(APIView):
         return Response({})
 
 
+class Shelf(APIView):
+    """Browsed by anyone, stocked by staff."""
+
+    permission_classes = (by_method(GET=Public, POST=StaffOnly),)
+
+    def get(self, request: Request) -> Response:
+        return Response([])
+
+    def post(self, request: Request) -> Response:
+        return Response(status=201)
+
+
+class HalfDeclared(Shelf):
+    permission_classes = (by_method(GET=Public),)
+
+
 def plain(request: HttpRequest) -> HttpResponse:
     return HttpResponse("plain")
 
@@ -88,4 +104,6 @@ urlpatterns = [
     re_path(r"^api/legacy/(?P<slug>[a-z]+)/$", PublicList.as_view(), name="legacy"),
     path("api/things/<uuid:thing_id>/", MyThing.as_view(), name="thing"),
     path("api/years/<year:year>/", PublicList.as_view(), name="year"),
+    path("api/shelf/", Shelf.as_view(), name="shelf"),
+    path("api/half/", HalfDeclared.as_view(), name="half"),
 ]

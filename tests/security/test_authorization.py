@@ -38,8 +38,8 @@ def cases(*accesses: Access) -> list[Any]:
     return [
         pytest.param(endpoint, method, id=f"{method} /{endpoint.route}")
         for endpoint in CLASSIFIED
-        if endpoint.access[0] in accesses
         for method in endpoint.methods
+        if endpoint.access(method)[0] in accesses
     ]
 
 
