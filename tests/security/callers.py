@@ -37,13 +37,13 @@ def log_in(client: Client, *, email: str) -> str:
     return response.json()["access_token"]
 
 
-def customer(client: Client) -> Caller:
+def registered_customer(client: Client) -> Caller:
     """A newly registered customer, logged in through the API."""
     user = identity.register_user(email=f"customer{next(_numbers)}@example.com", password=PASSWORD, full_name="Casey")
     return Caller(id=user.id, token=log_in(client, email=user.email))
 
 
-def staff(client: Client) -> Caller:
+def registered_staff(client: Client) -> Caller:
     """A staff member (made as an operator would, with the user model), logged in through the API."""
     email = f"staff{next(_numbers)}@example.com"
     user = get_user_model().objects.create_user(email, PASSWORD, full_name="Sam Staff", is_staff=True)

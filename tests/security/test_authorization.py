@@ -11,11 +11,12 @@ from a list kept by hand, and each is held to the access its view declares:
     OwnerOnly           another customer's token on the owner's object: 404, and the object
                         is unchanged (tests/security/objects.py makes one per endpoint)
 
-Every method the view handles is sent, with an empty JSON body.
+Every method the view handles is sent, with an empty JSON body (a valid one on an object).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ from django.urls import reverse
 from shared.gateway.access import Access
 from shared.gateway.authentication import BEARER_CHALLENGE
 from shared.gateway.endpoints import Endpoint, api_endpoints, classification_problems
-from tests.security.callers import BAD_TOKENS, SOMEONE, SOMEONE_ON_STAFF, customer, token_for
+from tests.security.callers import BAD_TOKENS, SOMEONE, SOMEONE_ON_STAFF, registered_customer, token_for
 from tests.security.objects import OBJECT_FACTORIES
 
 ENDPOINTS = api_endpoints()
@@ -43,11 +44,14 @@ def cases(*accesses: Access) -> list[Any]:
     ]
 
 
-def call(client: Client, endpoint: Endpoint, method: str, *, token: str | None = None, **kwargs: Any) -> Any:
-    """Send `method` to the endpoint's URL (sample ids unless given), with an empty JSON body."""
+def call(
+    client: Client, endpoint: Endpoint, method: str, *, token: str | None = None, body: Any = None, **kwargs: Any
+) -> Any:
+    """Send `method` to the endpoint's URL (sample ids unless given) with a JSON body (empty unless given)."""
     url = reverse(endpoint.name or "", kwargs=endpoint.sample_kwargs(**kwargs))
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
-    return client.generic(method, url, data=b"{}", content_type="application/json", **headers)
+    data = json.dumps(body if body is not None else {})
+    return client.generic(method, url, data=data, content_type="application/json", **headers)
 
 
 def test_every_api_endpoint_declares_exactly_one_access_class() -> None:
@@ -108,22 +112,23 @@ def test_staff_get_through_a_staff_only_endpoint(client: Client, endpoint: Endpo
 
 
 def test_every_object_endpoint_has_an_owned_object_factory() -> None:
-    object_endpoints = {e.name for e in CLASSIFIED if e.access == (Access.OWNER,)}
+    object_endpoints = {e.name for e in CLASSIFIED for m in e.methods if e.access(m) == (Access.OWNER,)}
 
     assert object_endpoints - OBJECT_FACTORIES.keys() == set()
     assert OBJECT_FACTORIES.keys() - object_endpoints == set(), "factories for endpoints that are gone"
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the checkout saga runs after commit
 @pytest.mark.parametrize(("endpoint", "method"), cases(Access.OWNER))
 def test_another_customers_object_answers_404_and_stays_as_it_was(
     client: Client, endpoint: Endpoint, method: str
 ) -> None:
-    owner, stranger = customer(client), customer(client)
+    owner, stranger = registered_customer(client), registered_customer(client)
     owned = OBJECT_FACTORIES[endpoint.name or ""](client, owner)
     before = owned.read()
 
-    response = call(client, endpoint, method, token=stranger.token, **owned.url_kwargs)
+    body = owned.bodies.get(method)
+    response = call(client, endpoint, method, token=stranger.token, body=body, **owned.url_kwargs)
 
     assert response.status_code == 404, response.content
     assert owned.read() == before

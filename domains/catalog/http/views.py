@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,15 +20,16 @@ from domains.catalog.http.serializers import (
     StockInputSerializer,
 )
 from domains.catalog.interface import ProductNotFoundError
+from shared.gateway.access import Public, StaffOnly, by_method
 from shared.gateway.serializers import MoneySerializer
 
 
 class ProductListView(GenericAPIView):
     """GET: active products, searched and filtered (public). POST: add a product (staff)."""
 
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        return [AllowAny()] if self.request.method == "GET" else [IsAdminUser()]
+    permission_classes = (by_method(GET=Public, POST=StaffOnly),)
 
+    @extend_schema(parameters=[ProductQuerySerializer], responses=ProductOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         query = ProductQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -36,6 +37,7 @@ class ProductListView(GenericAPIView):
         products = [selectors.product_dto(p) for p in page or ()]
         return self.get_paginated_response(ProductOutputSerializer(products, many=True).data)
 
+    @extend_schema(request=ProductInputSerializer, responses={201: ProductOutputSerializer})
     def post(self, request: Request) -> Response:
         given = ProductInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -54,13 +56,14 @@ class ProductListView(GenericAPIView):
 class ProductDetailView(APIView):
     """GET: an active product (public). DELETE: stop selling it (staff); orders keep their lines."""
 
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        return [AllowAny()] if self.request.method == "GET" else [IsAdminUser()]
+    permission_classes = (by_method(GET=Public, DELETE=StaffOnly),)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, product_id: UUID) -> Response:
         services.discontinue_product(product_id=product_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses=ProductOutputSerializer)
     def get(self, request: Request, product_id: UUID) -> Response:
         product = selectors.get_product(product_id=product_id)
         if not product.is_active:
@@ -71,8 +74,9 @@ class ProductDetailView(APIView):
 class ProductPriceView(APIView):
     """PUT {"amount": "12.50", "currency": "EUR"}: the product's new price (staff)."""
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (StaffOnly,)
 
+    @extend_schema(request=MoneySerializer, responses=ProductOutputSerializer)
     def put(self, request: Request, product_id: UUID) -> Response:
         price = MoneySerializer(data=request.data)
         price.is_valid(raise_exception=True)
@@ -83,8 +87,9 @@ class ProductPriceView(APIView):
 class ProductStockView(APIView):
     """PUT {"on_hand": 12}: the units on hand after a count or a delivery (staff)."""
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (StaffOnly,)
 
+    @extend_schema(request=StockInputSerializer, responses=ProductOutputSerializer)
     def put(self, request: Request, product_id: UUID) -> Response:
         stock = StockInputSerializer(data=request.data)
         stock.is_valid(raise_exception=True)
@@ -93,8 +98,9 @@ class ProductStockView(APIView):
 
 
 class CategoryListView(APIView):
-    permission_classes = (AllowAny,)
+    permission_classes = (Public,)
 
+    @extend_schema(responses=CategoryOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         categories = [selectors.category_dto(c) for c in selectors.categories()]
         return Response(CategoryOutputSerializer(categories, many=True).data)

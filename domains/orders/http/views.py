@@ -6,9 +6,9 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,8 @@ from domains.orders.http.serializers import (
     OrderOutputSerializer,
 )
 from domains.orders.models import Order
+from shared.gateway.access import Authenticated, OwnerOnly, StaffOnly
+from shared.gateway.idempotency import accepts_idempotency_key
 
 
 class CheckoutView(APIView):
@@ -31,8 +33,10 @@ class CheckoutView(APIView):
     may still be pending_payment: poll its Location.
     """
 
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (Authenticated,)
 
+    @extend_schema(request=CheckoutInputSerializer, responses={201: OrderOutputSerializer})
+    @accepts_idempotency_key  # a client that lost the answer retries with the same key: one order, one charge
     def post(self, request: Request) -> Response:
         given = CheckoutInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -46,8 +50,9 @@ class CheckoutView(APIView):
 class OrderListView(GenericAPIView):
     """GET: the signed-in customer's orders, newest first."""
 
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (Authenticated,)
 
+    @extend_schema(responses=OrderOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         return self.paged(selectors.customer_orders(customer_id=request.user.id))
 
@@ -60,8 +65,9 @@ class OrderListView(GenericAPIView):
 class AllOrdersView(OrderListView):
     """GET ?status=confirmed&customer_id=...: every customer's orders (staff)."""
 
-    permission_classes = (IsAdminUser,)
+    permission_classes = (StaffOnly,)
 
+    @extend_schema(parameters=[OrderListQuerySerializer], responses=OrderOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         query = OrderListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -71,8 +77,9 @@ class AllOrdersView(OrderListView):
 class OrderDetailView(APIView):
     """GET: one order with its status history; the customer's own, or any for staff."""
 
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (OwnerOnly,)
 
+    @extend_schema(responses=OrderOutputSerializer)
     def get(self, request: Request, order_id: UUID) -> Response:
         order = selectors.get_order_of(order_id=order_id, customer_id=request.user.id, is_staff=request.user.is_staff)
         history = OrderHistoryOutputSerializer(selectors.history(order_id=order_id), many=True)
