@@ -11,8 +11,8 @@ import pytest
 
 from domains.identity.interface import UserDTO, identity
 from tests.gateway import views
+from tests.gateway.views import PASSWORD
 
-PASSWORD = "correct horse battery staple"
 _numbers = itertools.count()
 
 
