@@ -90,7 +90,10 @@ class ByMethod(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         permission = self._for(request.method)
-        return permission is not None and permission.has_permission(request, view)
+        if permission is None:
+            # A method the view does not handle at all passes, so that DRF answers 405, not 401/403.
+            return not hasattr(view, (request.method or "").lower())
+        return permission.has_permission(request, view)
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         permission = self._for(request.method)
@@ -100,7 +103,8 @@ class ByMethod(BasePermission):
 def by_method(**access: type[BasePermission]) -> type[ByMethod]:
     """One endpoint whose methods differ in who may call them: by_method(GET=Public, POST=StaffOnly).
 
-    A method not named is refused to everyone (HEAD and OPTIONS follow GET).
+    A method the view handles but that is not named is refused to everyone (HEAD and OPTIONS
+    follow GET); one it does not handle gets DRF's 405.
     """
     for method, given in access.items():
         if method not in HTTP_METHODS:

@@ -12,8 +12,8 @@ from domains.identity.interface import UserDTO, identity
 from shared.gateway.principal import CUSTOMER_SCOPE, Principal
 from shared.gateway.tokens import issue_access_token
 from tests.gateway import views
+from tests.gateway.views import PASSWORD
 
-PASSWORD = "correct horse battery staple"
 _numbers = itertools.count()
 
 

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.test import Client
 
+from shared.bus.models import StoredEvent
 from shared.correlation import (
     MAX_CORRELATION_ID_LENGTH,
     REQUEST_ID_HEADER,
@@ -72,6 +73,19 @@ def test_error_responses_carry_the_id_in_header_and_body(client: Client) -> None
 
     assert response[REQUEST_ID_HEADER] == "req-404"
     assert response.json()["correlation_id"] == "req-404"
+
+
+@pytest.mark.django_db(transaction=True)  # events are delivered after commit
+def test_an_event_published_while_serving_a_request_carries_its_id(client: Client) -> None:
+    body = {"email": "casey@example.com"}
+
+    response = client.post(
+        "/api/test/register/", data=body, content_type="application/json", HTTP_X_REQUEST_ID="req-bus"
+    )
+
+    assert response.status_code == 201
+    event = StoredEvent.objects.get(name="identity.UserRegistered")
+    assert (event.payload["user_id"], event.correlation_id) == (response.json()["id"], "req-bus")
 
 
 def test_the_id_does_not_outlive_its_request(client: Client) -> None:

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from shared.gateway.access import NOT_A_METHOD, NOT_AN_ACCESS_CLASS, Access, Public, by_method
 from shared.gateway.endpoints import (
@@ -78,23 +79,24 @@ def test_each_endpoint_the_tests_cannot_work_from_is_named_with_what_to_do() -> 
 
 
 @pytest.mark.parametrize(
-    ("method", "caller", "allowed"),
+    ("view", "method", "caller", "allowed"),
     [
-        pytest.param("GET", None, True, id="anyone-browses"),
-        pytest.param("HEAD", None, True, id="head-follows-get"),
-        pytest.param("POST", None, False, id="anonymous-cannot-stock"),
-        pytest.param("POST", CUSTOMER, False, id="customer-cannot-stock"),
-        pytest.param("POST", STAFF, True, id="staff-stocks"),
-        pytest.param("DELETE", STAFF, False, id="undeclared-method-refused"),
+        pytest.param(urls.Shelf, "GET", None, True, id="anyone-browses"),
+        pytest.param(urls.Shelf, "HEAD", None, True, id="head-follows-get"),
+        pytest.param(urls.Shelf, "POST", None, False, id="anonymous-cannot-stock"),
+        pytest.param(urls.Shelf, "POST", CUSTOMER, False, id="customer-cannot-stock"),
+        pytest.param(urls.Shelf, "POST", STAFF, True, id="staff-stocks"),
+        pytest.param(urls.Shelf, "DELETE", None, True, id="unhandled-method-left-to-405"),
+        pytest.param(urls.HalfDeclared, "POST", STAFF, False, id="handled-but-undeclared-refused"),
     ],
 )
 def test_by_method_checks_each_method_with_its_own_access_class(
-    rf: RequestFactory, method: str, caller: Principal | None, allowed: bool
+    rf: RequestFactory, view: type[APIView], method: str, caller: Principal | None, allowed: bool
 ) -> None:
     request = Request(rf.generic(method, "/api/shelf/"))
     request.user = caller or AnonymousUser()
 
-    assert urls.Shelf.permission_classes[0]().has_permission(request, urls.Shelf()) is allowed
+    assert view.permission_classes[0]().has_permission(request, view()) is allowed
 
 
 def test_by_method_takes_only_access_classes_and_http_methods() -> None:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/test/groups/", views.CreateGroupView.as_view(), name="test-groups"),
     path("api/test/public-groups/", views.PublicCreateGroupView.as_view(), name="test-public-groups"),
     path("api/test/echo/", views.EchoView.as_view(), name="test-echo"),
+    path("api/test/register/", views.RegisterCustomerView.as_view(), name="test-register"),
     path("api/test/validate/", views.ValidatingView.as_view(), name="test-validate"),
     path("api/test/crash/", views.CrashingView.as_view(), name="test-crash"),
     path("api/test/whoami/", views.WhoAmIView.as_view(), name="test-whoami"),

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from domains.identity.interface import identity
 from shared.correlation import current_correlation_id
 from shared.errors import ServiceUnavailableError
 from shared.gateway.access import Authenticated, Public
@@ -24,6 +25,7 @@ from shared.gateway.idempotency import accepts_idempotency_key
 logger = logging.getLogger("tests.gateway")
 
 LOGGED_LINE = "the view is running"
+PASSWORD = "correct horse battery staple"
 HOLD_TIMEOUT_SECONDS = 30
 
 
@@ -103,6 +105,16 @@ class EchoView(APIView):
     def post(self, request: Request) -> Response:
         SCRIPT.calls += 1
         return Response({"data": request.data})
+
+
+class RegisterCustomerView(APIView):
+    """Public: registers a customer through identity's interface, which publishes an event."""
+
+    permission_classes = (Public,)
+
+    def post(self, request: Request) -> Response:
+        user = identity.register_user(email=request.data["email"], password=PASSWORD, full_name="Casey Caller")
+        return Response({"id": str(user.id)}, status=201)
 
 
 class NestedLineSerializer(serializers.Serializer):
