@@ -107,3 +107,15 @@ def test_login_has_a_stricter_limit_of_its_own(client: Client, settings: LazySet
 
     # The third login is refused by the login limit while the anonymous one (5) still allows.
     assert (logins, browsing) == ([204, 204, 429], [200])
+
+
+@pytest.mark.django_db
+def test_the_login_endpoint_is_held_to_the_login_limit(client: Client) -> None:
+    wrong = {"email": "nobody@example.com", "password": "guess"}
+
+    answers = [
+        client.post("/api/identity/token/", data=wrong, content_type="application/json").status_code for _ in range(3)
+    ]
+
+    # Two wrong passwords are refused as such (401); the third guess is not even checked.
+    assert answers == [401, 401, 429]
