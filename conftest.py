@@ -1,16 +1,26 @@
-"""Test-wide setup: fast password hashing, hypothesis profile, and servers CI may not skip."""
+"""Test-wide setup: fast password hashing, fresh rate limits, hypothesis profile, servers CI may
+not skip, API clients signed in as a customer or staff, and a check that a block changed nothing."""
 
 from __future__ import annotations
 
 import functools
 import os
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 import redis
+from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
+from rest_framework.test import APIClient
+
+from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
+from shared.gateway.throttling import RATE_LIMIT_CACHE
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -46,3 +56,87 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _fast_password_hashing() -> object:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> object:
+    """Every test starts with nothing counted against any rate limit, in this process's memory.
+
+    Without it, requests of earlier tests in the same worker count against later ones, and a
+    RATE_LIMIT_CACHE_URL in a developer's .env would share counts between parallel workers.
+    """
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limit-tests"}
+    with override_settings(CACHES={**settings.CACHES, RATE_LIMIT_CACHE: local}):
+        caches[RATE_LIMIT_CACHE].clear()
+        yield
+
+
+# -- API clients ---------------------------------------------------------------------
+# Views see `request.user` as a Principal (shared.gateway.principal). Tests authenticate
+# with force_authenticate, which skips token parsing (the gateway's own tests cover that).
+
+
+def principal(*, email: str = "", staff: bool = False, user_id: uuid.UUID | None = None) -> Principal:
+    scopes = frozenset({CUSTOMER_SCOPE, STAFF_SCOPE} if staff else {CUSTOMER_SCOPE})
+    user_id = user_id or uuid.uuid4()
+    return Principal(id=user_id, email=email or f"{user_id.hex[:12]}@example.com", scopes=scopes)
+
+
+def client_for(user: Principal | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def customer() -> Principal:
+    return principal()
+
+
+@pytest.fixture
+def customer_client(customer: Principal) -> APIClient:
+    return client_for(customer)
+
+
+@pytest.fixture
+def another_customer_client() -> APIClient:
+    return client_for(principal())
+
+
+@pytest.fixture
+def staff_client() -> APIClient:
+    return client_for(principal(staff=True))
+
+
+@pytest.fixture
+def anonymous_client() -> APIClient:
+    return client_for(None)
+
+
+# -- "Nothing changed" ----------------------------------------------------------------
+
+
+def database_rows() -> dict[str, list[dict[str, object]]]:
+    """Every row of every domain's and the bus's tables, for before/after comparisons."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for app in apps.get_app_configs()
+        if app.name.startswith("domains.") or app.name == "shared.bus"
+        for model in app.get_models()
+    }
+
+
+@pytest.fixture
+def unchanged_database() -> Callable[[], AbstractContextManager[None]]:
+    """`with unchanged_database(): ...` fails the test if the block changed any domain's rows."""
+
+    @contextmanager
+    def check() -> Iterator[None]:
+        before = database_rows()
+        yield
+        after = database_rows()
+        changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
+        assert changed == {}, f"the database changed: {changed}"
+
+    return check

@@ -40,17 +40,28 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served from our static files
     # The kernel.
     "shared.bus",
     "shared.boundaries",
+    "shared.gateway",
     # The domains. Each binds its interface in its AppConfig.ready().
     "domains.identity",
     "domains.catalog",
+    "domains.cart",
+    "domains.orders",
+    "domains.billing",
+    "domains.notifications",
     # Composition-root commands (demo data).
     "config",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that everything below runs under the request's correlation id and no
+    # error page from below reaches an /api/ client as HTML.
+    "shared.gateway.middleware.CorrelationIdMiddleware",
+    "shared.gateway.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,7 +111,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -114,16 +128,97 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# -- REST API ----------------------------------------------------------------------
+# -- REST API and gateway --------------------------------------------------------------
+# Every /api/ endpoint needs a token unless its view declares Public (shared/gateway/access.py).
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it).
+    "DEFAULT_PARSER_CLASSES": ["shared.gateway.parsers.JSONParser"],
+    # Bearer access tokens, verified with the public keys alone (no identity database).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["shared.gateway.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "shared.gateway.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "shared.gateway.schema.GatewayAutoSchema",
     "EXCEPTION_HANDLER": "shared.gateway.errors.api_exception_handler",
     "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "shared.gateway.throttling.AnonymousRateThrottle",
+        "shared.gateway.throttling.UserRateThrottle",
+        "shared.gateway.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("RATE_LIMIT_ANON", default="120/min"),
+        "user": env.str("RATE_LIMIT_USER", default="600/min"),
+        "login": env.str("RATE_LIMIT_LOGIN", default="10/min"),
+    },
+    # How many proxies of ours append to X-Forwarded-For; 0 trusts only REMOTE_ADDR.
+    "NUM_PROXIES": env.int("GATEWAY_TRUSTED_PROXIES", default=0),
 }
+
+
+def cache_from_url(variable: str, *, default: str) -> dict[str, object]:
+    """env.cache_url, except that ?key_prefix=/timeout=/version= work for Django's Redis backend too.
+
+    django-environ lowercases every query option for that backend, these top-level ones as
+    well, and Django ignores `key_prefix`: two apps on one Redis would then share counters.
+    """
+    config = env.cache_url(variable, default=default)
+    for option in ("KEY_PREFIX", "TIMEOUT", "VERSION"):
+        if option.lower() in config:
+            config[option] = config.pop(option.lower())
+    return config
+
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    # Rate-limit counters: per process by default; redis://... shares them between processes.
+    "rate_limit": cache_from_url("RATE_LIMIT_CACHE_URL", default="locmemcache://rate-limit"),
+}
+
+# Largest request body: Django's own limit, which the gateway enforces on /api/ before reading (413).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)
+# Domains served by another service: GATEWAY_REMOTE_DOMAINS=catalog=http://catalog:8000,orders=...
+GATEWAY_REMOTE_DOMAINS = env.dict("GATEWAY_REMOTE_DOMAINS", default={})
+IDEMPOTENCY_KEY_TTL_SECONDS = env.float("IDEMPOTENCY_KEY_TTL_SECONDS", default=86_400.0)
+IDEMPOTENCY_LEASE_SECONDS = env.float("IDEMPOTENCY_LEASE_SECONDS", default=120.0)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Modulith shop API",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["shared.gateway.access.Public"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    # No call to swagger.io's online validator: the docs work, and stay private, offline.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shared.gateway.schema.describe_gateway",
+    ],
+}
+
+# -- Authentication ----------------------------------------------------------------
+# Access tokens are JWTs signed with the first key of AUTH_SIGNING_KEYS (PEM files, RSA of
+# at least 2048 bits or Ed25519); every listed key verifies and is published at
+# /.well-known/jwks.json. A public-key file verifies without signing (a retired key, or a
+# service that only checks tokens). See README.md, "Authentication", for rotation.
+AUTH_SIGNING_KEYS = [str(BASE_DIR / path) for path in env.list("AUTH_SIGNING_KEYS", default=[])]  # relative to here
+if PRODUCTION and not AUTH_SIGNING_KEYS:
+    raise environ.ImproperlyConfigured(
+        "AUTH_SIGNING_KEYS is not set, and DJANGO_ENV=production needs it to sign access tokens. Create a key "
+        "with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out /run/secrets/jwt-signing.pem` "
+        "and set AUTH_SIGNING_KEYS=/run/secrets/jwt-signing.pem."
+    )
+# Without AUTH_SIGNING_KEYS in development, a key is generated here on first use and kept.
+AUTH_DEV_KEY_FILE = None if PRODUCTION else env.path("AUTH_DEV_KEY_FILE", default=BASE_DIR / ".dev-keys" / "jwt.pem")
+AUTH_TOKEN_ISSUER = env.str("AUTH_TOKEN_ISSUER", default="modulith-identity")
+AUTH_TOKEN_AUDIENCE = env.str("AUTH_TOKEN_AUDIENCE", default="modulith-api")
+AUTH_ACCESS_TOKEN_SECONDS = env.int("AUTH_ACCESS_TOKEN_SECONDS", default=15 * 60)
+AUTH_REFRESH_TOKEN_SECONDS = env.int("AUTH_REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600)
+AUTH_CLOCK_SKEW_SECONDS = env.int("AUTH_CLOCK_SKEW_SECONDS", default=30)
 
 # -- Event bus ---------------------------------------------------------------------
 BUS_TRANSPORT = env.str("BUS_TRANSPORT", default="inprocess")  # inprocess | celery
@@ -139,6 +234,13 @@ BUS_RELAY_LEASE_SECONDS = env.float("BUS_RELAY_LEASE_SECONDS", default=30.0)
 BUS_RELAY_RESEND_SECONDS = env.float("BUS_RELAY_RESEND_SECONDS", default=900.0)
 BUS_RELAY_BATCH = env.int("BUS_RELAY_BATCH", default=100)
 BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
+
+# -- Shop ----------------------------------------------------------------------------
+# The fake payment provider decides by payment token (see domains/billing/providers.py);
+# approve, decline or fail forces that outcome for every payment instead.
+BILLING_FAKE_PROVIDER_OUTCOME = env.str("BILLING_FAKE_PROVIDER_OUTCOME", default="")
+# How customer notifications leave: "log" (default) or "memory" (see domains/notifications/senders.py).
+NOTIFICATIONS_SENDER = env.str("NOTIFICATIONS_SENDER", default="log")
 
 # -- Celery on Redis (BUS_TRANSPORT=celery) -----------------------------------------
 # The knobs; config/celery.py turns them into the worker settings and explains each
@@ -160,11 +262,14 @@ CELERY_WORKER_LOST_WAIT_SECONDS = env.int("CELERY_WORKER_LOST_WAIT_SECONDS", def
 CELERY_WORKER_LOST_RETRY_SECONDS = env.int("CELERY_WORKER_LOST_RETRY_SECONDS", default=1)
 
 # -- Logging -----------------------------------------------------------------------
+# Every line names the action it belongs to: the correlation id of the request, event or
+# task being served ("-" outside any).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"correlation_id": {"()": "shared.correlation.CorrelationIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

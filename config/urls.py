@@ -1,8 +1,18 @@
-"""URL wiring: the admin, health, and each domain's API under /api/<domain>/."""
+"""URL wiring: the admin, health, the identity provider's key set, the API docs, and each
+domain's API under /api/<domain>/.
+
+Which domains are served here, and which by another service, is the gateway's route table
+(shared/gateway/routing.py), read from the installed domain apps and GATEWAY_REMOTE_DOMAINS.
+"""
 
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import include, path
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from domains.identity.http.views import JwksView
+from shared.gateway import errors
+from shared.gateway.routing import api_urlpatterns, served_routes
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -12,5 +22,18 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
-    path("api/catalog/", include("domains.catalog.http.urls")),
+    path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="gateway/redoc.html"),
+        name="api-redoc",
+    ),
+    *api_urlpatterns(served_routes()),
 ]
+
+handler400 = errors.handler400
+handler403 = errors.handler403
+handler404 = errors.handler404
+handler500 = errors.handler500

@@ -41,6 +41,7 @@ class ErrorKind(enum.StrEnum):
     """What sort of failure this is; the gateway maps it to an HTTP status."""
 
     INVALID = "invalid"
+    UNAUTHORIZED = "unauthorized"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
     FORBIDDEN = "forbidden"

@@ -1,9 +1,15 @@
-"""The catalog's reactions to events. The wiring table is at the bottom."""
+"""The catalog's reactions to events. The wiring table is at the bottom.
+
+Each handler is idempotent on its own (a finished reservation is left alone), not only
+through the bus's inbox, because a handler may also run after an operator's replay.
+"""
 
 from __future__ import annotations
 
+from domains.catalog import inventory
 from domains.catalog.interface import ProductPriceChanged
 from domains.catalog.models import PriceHistory
+from domains.orders.interface import OrderCancelled, OrderConfirmed
 from shared.bus.subscriptions import Subscription
 
 
@@ -17,6 +23,24 @@ def record_price_change(event: ProductPriceChanged) -> None:
     )
 
 
+def commit_stock_for_confirmed_order(event: OrderConfirmed) -> None:
+    """The order is paid: the units it reserved leave the stock for good."""
+    inventory.commit_reservation(order_id=event.order_id)
+
+
+def release_stock_for_cancelled_order(event: OrderCancelled) -> None:
+    """The order will not be paid: the units it reserved can be sold to someone else."""
+    inventory.release_reservation(order_id=event.order_id)
+
+
 SUBSCRIPTIONS = (
     Subscription(id="catalog.record_price_change", event=ProductPriceChanged, handler=record_price_change),
+    Subscription(
+        id="catalog.commit_stock_for_confirmed_order", event=OrderConfirmed, handler=commit_stock_for_confirmed_order
+    ),
+    Subscription(
+        id="catalog.release_stock_for_cancelled_order",
+        event=OrderCancelled,
+        handler=release_stock_for_cancelled_order,
+    ),
 )

@@ -1,4 +1,16 @@
-"""The catalog domain's public face: operations, DTOs, events, errors."""
+"""The catalog domain's public face: operations, DTOs, events, errors.
+
+Errors:
+    CatalogError
+    ├── ProductNotFoundError        404  no product with that id
+    ├── CategoryNotFoundError       404  no category with that id
+    ├── SkuAlreadyExistsError       409  SKUs are unique
+    ├── ProductInvalidError         400  a field of the product is out of range
+    ├── ProductNotForSaleError      409  the product is deactivated; it cannot be reserved
+    ├── InsufficientStockError      409  fewer units available than requested
+    ├── StockBelowReservedError     409  on-hand stock cannot drop under what is reserved
+    └── ReservationInvalidError     400  a reservation asks for nothing, or for silly quantities
+"""
 
 from __future__ import annotations
 
@@ -12,8 +24,21 @@ from shared.errors import DomainError, ErrorKind
 from shared.events import event
 from shared.interfaces import declare_interface, idempotent
 from shared.money import Money
+from shared.references import ReferencePage
+
+MAX_STOCK = 1_000_000
+"""Most units of one product the shop may hold; also the most one reservation line may ask for."""
+MAX_RESERVATION_LINES = 100
 
 # -- DTOs --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CategoryDTO:
+    id: UUID
+    slug: str
+    name: str
+    description: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -24,7 +49,32 @@ class ProductDTO:
     description: str
     price: Money
     is_active: bool
+    category: CategoryDTO | None
+    available: int
+    """Units on hand that no reservation holds: what can be sold right now."""
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StockLineDTO:
+    product_id: UUID
+    quantity: int
+
+
+class ReservationStatus(enum.StrEnum):
+    ACTIVE = "active"
+    """Units are held for the order; nobody else can buy them."""
+    COMMITTED = "committed"
+    """The order was confirmed: the units left the stock for good."""
+    RELEASED = "released"
+    """The order was cancelled: the units are available again."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReservationDTO:
+    order_id: UUID
+    status: ReservationStatus
+    lines: tuple[StockLineDTO, ...]
 
 
 # -- Events ------------------------------------------------------------------------
@@ -50,8 +100,13 @@ class ProductPriceChanged:
 
 class CatalogErrorCode(enum.StrEnum):
     PRODUCT_NOT_FOUND = "catalog.product_not_found"
+    CATEGORY_NOT_FOUND = "catalog.category_not_found"
     SKU_ALREADY_EXISTS = "catalog.sku_already_exists"
     PRODUCT_INVALID = "catalog.product_invalid"
+    PRODUCT_NOT_FOR_SALE = "catalog.product_not_for_sale"
+    INSUFFICIENT_STOCK = "catalog.insufficient_stock"
+    STOCK_BELOW_RESERVED = "catalog.stock_below_reserved"
+    RESERVATION_INVALID = "catalog.reservation_invalid"
 
 
 class CatalogError(DomainError):
@@ -63,6 +118,13 @@ class ProductNotFoundError(CatalogError):
     kind = ErrorKind.NOT_FOUND
     message = "Product {product_id} does not exist. List products at /api/catalog/products/."
     product_id: UUID
+
+
+class CategoryNotFoundError(CatalogError):
+    code = CatalogErrorCode.CATEGORY_NOT_FOUND
+    kind = ErrorKind.NOT_FOUND
+    message = "Category {category_id} does not exist. List categories at /api/catalog/categories/."
+    category_id: UUID
 
 
 class SkuAlreadyExistsError(CatalogError):
@@ -79,14 +141,61 @@ class ProductInvalidError(CatalogError):
     field_errors: dict[str, tuple[str, ...]]
 
 
+class ProductNotForSaleError(CatalogError):
+    code = CatalogErrorCode.PRODUCT_NOT_FOR_SALE
+    kind = ErrorKind.CONFLICT
+    message = "Product {product_id} ({sku}) is no longer sold. Remove it from the order and try again."
+    product_id: UUID
+    sku: str
+
+
+class InsufficientStockError(CatalogError):
+    code = CatalogErrorCode.INSUFFICIENT_STOCK
+    kind = ErrorKind.CONFLICT
+    message = (
+        "Only {available} of product {product_id} ({sku}) are in stock, {requested} were requested. "
+        "Ask for at most {available}."
+    )
+    product_id: UUID
+    sku: str
+    requested: int
+    available: int
+
+
+class StockBelowReservedError(CatalogError):
+    code = CatalogErrorCode.STOCK_BELOW_RESERVED
+    kind = ErrorKind.CONFLICT
+    message = (
+        "Cannot set the stock of product {product_id} to {on_hand}: {reserved} units are reserved for open "
+        "orders. Set it to at least {reserved}, or wait until those orders are confirmed or cancelled."
+    )
+    product_id: UUID
+    on_hand: int
+    reserved: int
+
+
+class ReservationInvalidError(CatalogError):
+    code = CatalogErrorCode.RESERVATION_INVALID
+    kind = ErrorKind.INVALID
+    message = (
+        "Cannot reserve stock for order {order_id}: {reason}. Reserve between 1 and "
+        f"{MAX_RESERVATION_LINES} distinct products, each 1 to {MAX_STOCK} units."
+    )
+    order_id: UUID
+    reason: str
+
+
 # -- Operations --------------------------------------------------------------------
 
 
 class CatalogApi(Protocol):
-    def create_product(self, *, sku: str, name: str, description: str, price: Money) -> ProductDTO:
-        """Add a product to the catalog.
+    def create_product(
+        self, *, sku: str, name: str, description: str, price: Money, category_id: UUID | None = None
+    ) -> ProductDTO:
+        """Add a product to the catalog, with no stock yet.
 
-        Raises ProductInvalidError, SkuAlreadyExistsError. Publishes catalog.ProductCreated.
+        Raises ProductInvalidError, SkuAlreadyExistsError, CategoryNotFoundError.
+        Publishes catalog.ProductCreated.
         """
         ...
 
@@ -100,13 +209,53 @@ class CatalogApi(Protocol):
         ...
 
     @idempotent
+    def discontinue_product(self, *, product_id: UUID) -> ProductDTO:
+        """Stop selling a product: it leaves the listings and cannot be reserved; orders that
+        hold it keep their reservations. Raises ProductNotFoundError. Idempotent.
+        """
+        ...
+
+    @idempotent
+    def set_stock(self, *, product_id: UUID, on_hand: int) -> ProductDTO:
+        """Set how many units of a product are on hand (after a stock count or a delivery).
+
+        Raises ProductNotFoundError, ProductInvalidError (negative or above MAX_STOCK),
+        StockBelowReservedError.
+        """
+        ...
+
+    @idempotent
     def get_product(self, *, product_id: UUID) -> ProductDTO:
         """The product with this id, active or not. Raises ProductNotFoundError."""
         ...
 
     @idempotent
     def get_products(self, *, product_ids: tuple[UUID, ...]) -> tuple[ProductDTO, ...]:
-        """The products among `product_ids` that exist, in no particular order."""
+        """The products among `product_ids` that exist, active or not, in no particular order."""
+        ...
+
+    @idempotent
+    def reserve_stock(self, *, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> ReservationDTO:
+        """Hold stock for an order: all lines or none. The units stay unavailable to others
+        until the order is confirmed (catalog commits them) or cancelled (catalog releases them).
+
+        Raises ReservationInvalidError, ProductNotFoundError, ProductNotForSaleError,
+        InsufficientStockError (naming the first product short of stock). Idempotent per
+        order: a second call returns the existing reservation whatever its lines.
+        """
+        ...
+
+    @idempotent
+    def release_reservation(self, *, order_id: UUID) -> ReservationDTO | None:
+        """Give an active reservation's units back; None when the order reserved nothing.
+
+        Idempotent: releasing twice, or releasing a committed reservation, changes nothing.
+        """
+        ...
+
+    @idempotent
+    def references(self, *, after: str = "", limit: int = 500) -> ReferencePage:
+        """The ids of other domains' entities the catalog holds (reservations name orders)."""
         ...
 
 
@@ -114,5 +263,14 @@ catalog: CatalogApi = declare_interface(
     "catalog",
     CatalogApi,
     events=(ProductCreated, ProductPriceChanged),
-    errors=(ProductNotFoundError, SkuAlreadyExistsError, ProductInvalidError),
+    errors=(
+        ProductNotFoundError,
+        CategoryNotFoundError,
+        SkuAlreadyExistsError,
+        ProductInvalidError,
+        ProductNotForSaleError,
+        InsufficientStockError,
+        StockBelowReservedError,
+        ReservationInvalidError,
+    ),
 )

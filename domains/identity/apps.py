@@ -1,4 +1,5 @@
 from shared.boundaries.domains import DomainConfig
+from shared.gateway.tokens import current_config
 from shared.interfaces import registry
 
 
@@ -14,3 +15,10 @@ class IdentityConfig(DomainConfig):
         from domains.identity.services import IdentityService
 
         registry.bind(identity, IdentityService())
+
+    def ready(self) -> None:
+        super().ready()
+        # Identity signs the access tokens: an unreadable or missing signing key stops the
+        # start here, with what to set, instead of failing the first login. In development
+        # this generates the key on the first run.
+        _ = current_config().keys.signing_key

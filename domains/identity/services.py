@@ -1,7 +1,11 @@
-"""Identity use cases: the implementation bound to `domains.identity.interface.identity`."""
+"""Identity use cases: accounts and profiles, and the implementation bound to the interface.
+
+Login sessions and tokens are in `sessions.py`.
+"""
 
 from __future__ import annotations
 
+import enum
 from uuid import UUID
 
 from django.contrib.auth.password_validation import validate_password
@@ -11,27 +15,71 @@ from django.db import IntegrityError, transaction
 
 from domains.identity import selectors
 from domains.identity.interface import (
+    AddressDTO,
+    ContactDetailsDTO,
     EmailAlreadyRegisteredError,
     EmailInvalidError,
     PasswordRejectedError,
+    ProfileDTO,
+    ProfileInvalidError,
     UserDTO,
+    UserNotFoundError,
     UserRegistered,
 )
-from domains.identity.models import User, normalize_email
+from domains.identity.models import ADDRESS_FIELDS, User, normalize_email
+from domains.identity.validation import (
+    ADDRESS_FIELD_REQUIRED,
+    EMAIL_MAX_LENGTH,
+    FULL_NAME_REQUIRED,
+    normalize_phone,
+)
 from shared.bus.runtime import publish
+
+# Model field -> the name a caller knows it by (the API's and the DTO's).
+PUBLIC_FIELD_NAMES = {
+    "shipping_line1": "shipping_address.line1",
+    "shipping_line2": "shipping_address.line2",
+    "shipping_postal_code": "shipping_address.postal_code",
+    "shipping_city": "shipping_address.city",
+    "shipping_country": "shipping_address.country",
+    "__all__": "shipping_address",
+}
+REQUIRED_ADDRESS_PARTS = ("line1", "postal_code", "city", "country")
+
+
+class Unset(enum.Enum):
+    """The value of a profile field a partial update leaves alone (None may mean 'remove')."""
+
+    UNSET = "unset"
+
+
+UNSET = Unset.UNSET
+
+
+def password_problems(*, password: str, email: str, full_name: str) -> list[str]:
+    """Why AUTH_PASSWORD_VALIDATORS refuse `password` for this person; [] when they accept it."""
+    try:
+        validate_password(password, user=User(email=email, full_name=full_name))
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
 
 
 def register_user(*, email: str, password: str, full_name: str) -> UserDTO:
     email = normalize_email(email)
     try:
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         raise EmailInvalidError(email=email) from None
     candidate = User(email=email, full_name=full_name.strip())
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise PasswordRejectedError(reasons=tuple(exc.messages)) from None
+    if not candidate.full_name:
+        raise ProfileInvalidError(field_errors={"full_name": (FULL_NAME_REQUIRED,)})
+    _validated(candidate)
+    reasons = password_problems(password=password, email=email, full_name=candidate.full_name)
+    if reasons:
+        raise PasswordRejectedError(reasons=tuple(reasons))
     candidate.set_password(password)
     try:
         with transaction.atomic():
@@ -42,6 +90,66 @@ def register_user(*, email: str, password: str, full_name: str) -> UserDTO:
             raise EmailAlreadyRegisteredError(email=email) from None
         raise
     return selectors.user_dto(candidate)
+
+
+def update_profile(
+    *,
+    user_id: UUID,
+    full_name: str | Unset = UNSET,
+    phone: str | Unset = UNSET,
+    shipping_address: AddressDTO | Unset | None = UNSET,
+) -> ProfileDTO:
+    """Change the fields given; an empty phone or a None address removes them.
+
+    Raises UserNotFoundError, ProfileInvalidError (per field, nothing saved).
+    """
+    with transaction.atomic():
+        try:
+            user = User.objects.select_for_update().get(id=user_id)
+        except User.DoesNotExist:
+            raise UserNotFoundError(user_id=user_id) from None
+        changed: list[str] = []
+        if not isinstance(full_name, Unset):
+            user.full_name = full_name.strip()
+            if not user.full_name:
+                raise ProfileInvalidError(field_errors={"full_name": (FULL_NAME_REQUIRED,)})
+            changed.append("full_name")
+        if not isinstance(phone, Unset):
+            user.phone = normalize_phone(phone)
+            changed.append("phone")
+        if not isinstance(shipping_address, Unset):
+            _set_shipping_address(user, shipping_address)
+            changed.extend(ADDRESS_FIELDS)
+        if changed:
+            _validated(user).save(update_fields=changed)
+    return selectors.profile_dto(user)
+
+
+def _set_shipping_address(user: User, address: AddressDTO | None) -> None:
+    if address is None:
+        for field in ADDRESS_FIELDS:
+            setattr(user, field, "")
+        return
+    parts = {name: getattr(address, name).strip() for name in ("line1", "line2", "postal_code", "city", "country")}
+    missing = {
+        f"shipping_address.{name}": (ADDRESS_FIELD_REQUIRED,) for name in REQUIRED_ADDRESS_PARTS if not parts[name]
+    }
+    if missing:
+        raise ProfileInvalidError(field_errors=missing)
+    user.shipping_line1, user.shipping_line2 = parts["line1"], parts["line2"]
+    user.shipping_postal_code, user.shipping_city = parts["postal_code"], parts["city"]
+    user.shipping_country = parts["country"].upper()
+
+
+def _validated(user: User) -> User:
+    """The model's own rules (lengths, formats, constraints), reported by public field name."""
+    try:
+        user.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        raise ProfileInvalidError(
+            field_errors={PUBLIC_FIELD_NAMES.get(field, field): tuple(m) for field, m in exc.message_dict.items()}
+        ) from None
+    return user
 
 
 class IdentityService:
@@ -55,3 +163,9 @@ class IdentityService:
 
     def get_users(self, *, user_ids: tuple[UUID, ...]) -> tuple[UserDTO, ...]:
         return selectors.get_users(user_ids=user_ids)
+
+    def get_profile(self, *, user_id: UUID) -> ProfileDTO:
+        return selectors.get_profile(user_id=user_id)
+
+    def get_contact_details(self, *, user_id: UUID) -> ContactDetailsDTO:
+        return selectors.get_contact_details(user_id=user_id)

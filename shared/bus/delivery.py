@@ -24,16 +24,22 @@ died (shared.bus.tasks) proves the attempt in processing is over, so the deliver
 back at once rather than when its lease expires. If the attempt was in fact still alive
 (a clock or configuration gone wrong), nothing is done twice: its fenced UPDATE finds
 the row taken and rolls its writes back.
+
+A handler may ask which attempt it serves (`current_attempt()`): one that calls a flaky
+outside service raises to be retried with backoff, and on its last attempt records the
+failure as a fact of its domain instead of going dead (billing gives up on a payment so).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import logging
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -66,6 +72,28 @@ WORKER_LOST = (
     "The worker running attempt {attempt} was lost (the broker redelivered its message); "
     "the delivery was taken back. If this repeats, the handler kills its process: see the worker's log."
 )
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryAttempt:
+    """Which attempt of a delivery the running handler serves."""
+
+    number: int
+    """1 for the first attempt; redeliveries count up."""
+    max_attempts: int
+    """BUS_MAX_ATTEMPTS when the attempt started: a failure on this attempt makes the delivery dead."""
+
+    @property
+    def is_last(self) -> bool:
+        return self.number >= self.max_attempts
+
+
+_current_attempt: ContextVar[DeliveryAttempt | None] = ContextVar("bus_delivery_attempt", default=None)
+
+
+def current_attempt() -> DeliveryAttempt | None:
+    """The attempt the running handler serves, or None when not called by the bus."""
+    return _current_attempt.get()
 
 
 class Outcome(enum.StrEnum):
@@ -150,8 +178,12 @@ class Deliverer:
             if subscription is None:
                 raise LookupError(NO_SUBSCRIBER.format(subscriber=delivery.subscriber))
             event = self._decode(delivery.event)
+            attempt_token = _current_attempt.set(DeliveryAttempt(number=attempt, max_attempts=settings.max_attempts))
             with correlation_scope(delivery.event.correlation_id), transaction.atomic():
-                subscription.handler(event)
+                try:
+                    subscription.handler(event)
+                finally:
+                    _current_attempt.reset(attempt_token)
                 finished = Delivery.objects.filter(
                     id=delivery_id, status=DeliveryStatus.PROCESSING, attempts=attempt
                 ).update(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from shared.correlation import MAX_CORRELATION_ID_LENGTH
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "pending"
@@ -37,7 +39,7 @@ class StoredEvent(models.Model):
     version = models.PositiveSmallIntegerField()
     key = models.CharField(max_length=200, blank=True, default="")
     payload = models.JSONField()
-    correlation_id = models.CharField(max_length=100, blank=True, default="")
+    correlation_id = models.CharField(max_length=MAX_CORRELATION_ID_LENGTH, blank=True, default="")
     origin = models.CharField(max_length=10, choices=EventOrigin.choices, default=EventOrigin.LOCAL)
     occurred_at = models.DateTimeField()
 

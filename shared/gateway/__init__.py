@@ -1,2 +1,14 @@
-"""The API gateway's pieces inside the monolith: one error shape, authentication,
-correlation ids, rate limits. Domain views stay thin and raise; the gateway renders."""
+"""The API gateway inside the monolith: what every request to /api/ goes through.
+
+    middleware.py    correlation id in and out; no HTML or oversized bodies under /api/
+    errors.py        the one JSON error shape, DRF's exception handler, Django's handlers
+    access.py        Public, Authenticated, OwnerOnly, StaffOnly: who may call an endpoint
+    endpoints.py     every /api/ endpoint from the URL configuration, and what it declares
+    throttling.py    rate limits per client, counted in Django's cache (Redis when shared)
+    idempotency.py   Idempotency-Key on unsafe requests a client may retry
+    routing.py       the route table: each domain's API served here or by its service
+    schema.py        the OpenAPI schema's gateway parts (error responses, auth, headers)
+    principal.py     the authenticated caller, built from a token
+
+Domain views stay thin and raise; the gateway authenticates, limits, renders.
+"""

@@ -1,7 +1,7 @@
-"""One JSON error shape for the whole API, rendered by DRF's exception handler.
+"""One JSON error shape for the whole API, whoever produced the error.
 
     {
-      "type": "not_found",                          what sort of failure (ErrorKind or HTTP-level)
+      "type": "not_found",                          what sort of failure; follows the HTTP status
       "code": "catalog.product_not_found",          stable, for programs to branch on
       "message": "Product 3f... does not exist. ...", for people; says what to do
       "field_errors": {"quantity": ["..."]},        per input field, empty when not about input
@@ -9,44 +9,119 @@
       "correlation_id": "9b2c..."                   quote it when reporting a problem
     }
 
-Views raise DomainErrors or DRF exceptions; nothing builds error responses by hand.
+Views raise DomainErrors or DRF exceptions; nothing builds error responses by hand. Three
+places render the shape, so that no path under /api/ answers with an HTML page:
+
+- `api_exception_handler`, DRF's EXCEPTION_HANDLER: what a DRF view raises;
+- `handler400/403/404/500`, Django's error handlers (config/urls.py): what Django itself
+  answers outside a DRF view (no route matched, a crash, an oversized body);
+- `shared.gateway.middleware.ApiErrorMiddleware`: the body-size limit, and any other
+  error response that is not JSON (Django's debug pages when DEBUG is on, a 405 from a
+  plain Django view).
+
+Outside /api/ (the admin, the docs pages) Django's own pages stay.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
+from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
+
+API_PATH_PREFIX = "/api/"
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
+    ErrorKind.UNAUTHORIZED: status.HTTP_401_UNAUTHORIZED,
     ErrorKind.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     ErrorKind.CONFLICT: status.HTTP_409_CONFLICT,
     ErrorKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
     ErrorKind.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
-# DRF's exception classes -> (type, code). Codes are stable: clients branch on them.
-DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str, str], ...] = (
-    (exceptions.ValidationError, "invalid", "request.invalid"),
-    (exceptions.ParseError, "invalid", "request.malformed"),
-    (exceptions.NotAuthenticated, "unauthorized", "auth.not_authenticated"),
-    (exceptions.AuthenticationFailed, "unauthorized", "auth.authentication_failed"),
-    (exceptions.PermissionDenied, "forbidden", "auth.permission_denied"),
-    (exceptions.NotFound, "not_found", "request.not_found"),
-    (exceptions.MethodNotAllowed, "method_not_allowed", "request.method_not_allowed"),
-    (exceptions.NotAcceptable, "not_acceptable", "request.not_acceptable"),
-    (exceptions.UnsupportedMediaType, "unsupported_media_type", "request.unsupported_media_type"),
-    (exceptions.Throttled, "rate_limited", "request.rate_limited"),
+# The `type` of an error follows its status, so that a DomainError's kind and an HTTP-level
+# failure with the same status read the same. ErrorKind values are among these types.
+TYPE_BY_STATUS: dict[int, str] = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+# DRF's exception classes -> stable code, first match wins. Clients branch on codes; never change one.
+DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str], ...] = (
+    (exceptions.ValidationError, "request.invalid"),
+    (exceptions.ParseError, "request.malformed"),
+    (AccessTokenExpired, "auth.token_expired"),
+    (AccessTokenInvalid, "auth.token_invalid"),
+    (exceptions.NotAuthenticated, "auth.not_authenticated"),
+    (exceptions.AuthenticationFailed, "auth.authentication_failed"),
+    (exceptions.PermissionDenied, "auth.permission_denied"),
+    (exceptions.NotFound, "request.not_found"),
+    (exceptions.MethodNotAllowed, "request.method_not_allowed"),
+    (exceptions.NotAcceptable, "request.not_acceptable"),
+    (exceptions.UnsupportedMediaType, "request.unsupported_media_type"),
+    (exceptions.Throttled, "request.rate_limited"),
 )
 
+# Codes of the failures Django answers outside DRF views.
+BAD_REQUEST_CODE = "request.bad_request"
+TOO_LARGE_CODE = "request.too_large"
+SERVER_ERROR_CODE = "server.error"
+GENERIC_CODE = "request.error"
+
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
+BAD_REQUEST_MESSAGE = "The request could not be understood. Check its syntax, headers and body, then retry."
+FORBIDDEN_MESSAGE = "You do not have permission to perform this action."
+NOT_FOUND_MESSAGE = "Nothing at {path}. The API's endpoints are listed at /api/docs/."
+METHOD_NOT_ALLOWED_MESSAGE = "Method {method} is not allowed on {path}; the Allow header lists the methods that are."
+TOO_LARGE = "The request body is larger than {limit} bytes, the most this API accepts. Send less per request."
+SERVER_ERROR_MESSAGE = (
+    "The server failed while handling this request; it has been logged. "
+    "Retry later, and quote the correlation_id if you report it."
+)
+
+# Headers an error response must keep when it is re-rendered in the shape.
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+class GatewayError(exceptions.APIException):
+    """An API failure the gateway itself detects (not a domain's), with its own stable code."""
+
+    code: ClassVar[str]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(detail=message, code=self.code)
+
+
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PATH_PREFIX)
+
+
+def error_type(status_code: int) -> str:
+    return TYPE_BY_STATUS.get(status_code, "server_error" if status_code >= 500 else "invalid")
 
 
 def error_body(
@@ -67,27 +142,46 @@ def error_body(
     }
 
 
+# -- DRF views ---------------------------------------------------------------------
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF EXCEPTION_HANDLER: DomainErrors by kind, DRF's own errors by class, the rest to Django."""
     if isinstance(exc, DomainError):
         wire = error_to_wire(exc)
         body = error_body(type=wire["kind"], code=wire["code"], message=wire["message"], params=wire["params"])
-        return Response(body, status=STATUS_BY_KIND[exc.kind])
+        headers = {"WWW-Authenticate": BEARER_CHALLENGE} if exc.kind is ErrorKind.UNAUTHORIZED else {}
+        return Response(body, status=STATUS_BY_KIND[exc.kind], headers=headers)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
-        return None  # a bug: let Django log it and answer 500
-    kind, code = next(((k, c) for cls, k, c in DRF_ERRORS if isinstance(exc, cls)), ("error", "request.error"))
-    headers = {}
-    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-        headers["Retry-After"] = str(int(exc.wait) + 1)
+        return None  # a bug: Django logs it and answers 500 through handler500
+    return Response(_api_exception_body(exc), status=exc.status_code, headers=_api_exception_headers(exc))
+
+
+def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
+    kind = error_type(exc.status_code)
+    if isinstance(exc, GatewayError):
+        return error_body(type=kind, code=exc.code, message=str(exc.detail))
+    code = next((c for cls, c in DRF_ERRORS if isinstance(exc, cls)), GENERIC_CODE)
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
-    else:
-        body = error_body(type=kind, code=code, message=str(exc.detail))
-    return Response(body, status=exc.status_code, headers=headers)
+        return error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
+    return error_body(type=kind, code=code, message=str(exc.detail))
+
+
+def _api_exception_headers(exc: exceptions.APIException) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header  # set by APIView.handle_exception on 401s
+    wait = getattr(exc, "wait", None)
+    if wait is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return headers
 
 
 def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -104,3 +198,74 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         return flat
     messages = detail if isinstance(detail, list) else [detail]
     return {prefix or "non_field_errors": [str(m) for m in messages]}
+
+
+# -- Django's error handlers and the middleware ----------------------------------
+
+
+def too_large_body() -> dict[str, Any]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_body(type=error_type(413), code=TOO_LARGE_CODE, message=TOO_LARGE.format(limit=limit))
+
+
+def http_error_body(*, request: HttpRequest, status_code: int) -> dict[str, Any]:
+    """The shape for an HTTP-level failure that carries no exception of ours (Django's, a proxy's)."""
+    messages = {
+        400: (BAD_REQUEST_CODE, BAD_REQUEST_MESSAGE),
+        403: ("auth.permission_denied", FORBIDDEN_MESSAGE),
+        404: ("request.not_found", NOT_FOUND_MESSAGE.format(path=request.path)),
+        405: (
+            "request.method_not_allowed",
+            METHOD_NOT_ALLOWED_MESSAGE.format(method=request.method, path=request.path),
+        ),
+        500: (SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE),
+    }
+    if status_code == 413:
+        return too_large_body()
+    fallback = (SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE) if status_code >= 500 else (GENERIC_CODE, _reason(status_code))
+    code, message = messages.get(status_code, fallback)
+    return error_body(type=error_type(status_code), code=code, message=message)
+
+
+def _reason(status_code: int) -> str:
+    try:
+        return f"{HTTPStatus(status_code).phrase}."
+    except ValueError:
+        return f"HTTP error {status_code}."
+
+
+def json_error_response(
+    *, request: HttpRequest, status_code: int, headers: Mapping[str, str] | None = None
+) -> JsonResponse:
+    return JsonResponse(http_error_body(request=request, status_code=status_code), status=status_code, headers=headers)
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's handler400: a SuspiciousOperation or BadRequest outside a DRF view.
+
+    An oversized body (RequestDataTooBig, raised when code reads request.body) is a 400 to
+    Django; for the API it is the 413 it really is.
+    """
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    status_code = 413 if isinstance(exception, RequestDataTooBig) else 400
+    return json_error_response(request=request, status_code=status_code)
+
+
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.permission_denied(request, exception)
+    return json_error_response(request=request, status_code=403)
+
+
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if not is_api_request(request):
+        return defaults.page_not_found(request, exception)
+    return json_error_response(request=request, status_code=404)
+
+
+def handler500(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: the body says nothing about the failure; the log has the traceback."""
+    if not is_api_request(request):
+        return defaults.server_error(request)
+    return json_error_response(request=request, status_code=500)

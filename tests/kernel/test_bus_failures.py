@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from shared.bus.bus import Bus
-from shared.bus.delivery import NO_SUBSCRIBER, WORKER_LOST, Outcome
+from shared.bus.delivery import NO_SUBSCRIBER, WORKER_LOST, DeliveryAttempt, Outcome, current_attempt
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.subscriptions import Subscription
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder, StreamRecorder
@@ -88,6 +88,31 @@ def test_a_retry_that_succeeds_completes_the_delivery_once(
     delivery = Delivery.objects.get(event_id=event_id)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
     assert Group.objects.count() == 1
+
+
+def test_a_handler_sees_which_attempt_it_serves_and_can_give_up_quietly_on_the_last(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    seen: list[DeliveryAttempt | None] = []
+
+    def flaky_until_the_last_attempt(event: Pinged) -> None:
+        attempt = current_attempt()
+        seen.append(attempt)
+        if attempt is None or not attempt.is_last:
+            raise RuntimeError("the outside service is down")
+        Group.objects.create(name="gave up and recorded it")
+
+    bus = make_bus(Subscription(id="sample.flaky", event=Pinged, handler=flaky_until_the_last_attempt))
+    event_id = bus.publish(Pinged(n=1))
+    for _ in range(SETTINGS.max_attempts - 1):
+        clock.advance(3600)
+        bus.deliverer.process_due()
+
+    assert seen == [DeliveryAttempt(number=n, max_attempts=SETTINGS.max_attempts) for n in (1, 2, 3)]
+    assert [a.is_last for a in seen if a is not None] == [False, False, True]
+    assert Delivery.objects.get(event_id=event_id).status == DeliveryStatus.DONE
+    assert list(Group.objects.values_list("name", flat=True)) == ["gave up and recorded it"]
+    assert current_attempt() is None
 
 
 def test_a_delivery_abandoned_mid_handler_is_taken_back_after_its_lease(

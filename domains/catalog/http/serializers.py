@@ -1,11 +1,25 @@
+"""Input and output shapes of the catalog API."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from rest_framework import serializers
 
+from domains.catalog.interface import MAX_STOCK
+from domains.catalog.models import MAX_PRICE
+from domains.catalog.selectors import ProductOrdering, ProductQuery
+from shared.gateway.serializers import MoneySerializer, StrictUUIDField
 
-class MoneySerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=True)
-    currency = serializers.CharField()
+MIN_ABOVE_MAX = "min_price must not be above max_price."
+PRODUCT_SKU_INVALID = "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. 'TEA-001')."
+
+
+class CategoryOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
 
 
 class ProductOutputSerializer(serializers.Serializer):
@@ -14,7 +28,47 @@ class ProductOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     description = serializers.CharField()
     price = MoneySerializer()
+    category = CategoryOutputSerializer(allow_null=True)
+    available = serializers.IntegerField()
+    in_stock = serializers.SerializerMethodField()
+
+    def get_in_stock(self, product: Any) -> bool:
+        return product.available > 0
 
 
-class ProductSearchSerializer(serializers.Serializer):
-    search = serializers.CharField(required=False, default="", allow_blank=True, max_length=100, trim_whitespace=True)
+class ProductQuerySerializer(serializers.Serializer):
+    """Query string of GET /api/catalog/products/; validated data is a selectors.ProductQuery."""
+
+    search = serializers.CharField(required=False, default="", allow_blank=True, max_length=100)
+    category = serializers.SlugField(required=False, default="", allow_blank=True, max_length=64)
+    min_price = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE
+    )
+    max_price = serializers.DecimalField(
+        required=False, max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE
+    )
+    in_stock = serializers.BooleanField(required=False, default=False)
+    ordering = serializers.ChoiceField(
+        required=False, default=ProductOrdering.NAME, choices=[o.value for o in ProductOrdering]
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> ProductQuery:  # type: ignore[override]
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"min_price": [MIN_ABOVE_MAX]})
+        return ProductQuery(**{**attrs, "ordering": ProductOrdering(attrs["ordering"])})
+
+
+class ProductInputSerializer(serializers.Serializer):
+    sku = serializers.RegexField(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, error_messages={"invalid": PRODUCT_SKU_INVALID}
+    )
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
+    price = MoneySerializer()
+    category_id = StrictUUIDField(required=False, allow_null=True, default=None)
+    on_hand = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_STOCK)
+
+
+class StockInputSerializer(serializers.Serializer):
+    on_hand = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)

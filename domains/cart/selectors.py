@@ -1,0 +1,68 @@
+"""Cart reads: the bare cart (ids and quantities) and the cart as a shopper sees it, priced."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from domains.cart.interface import CartDTO, CartLineDTO
+from domains.cart.models import CartItem
+from domains.catalog.interface import ProductDTO, catalog
+from shared.money import Money
+
+
+def get_cart(*, customer_id: UUID) -> CartDTO:
+    items = CartItem.objects.filter(cart__customer_id=customer_id).order_by("added_at", "id")
+    return CartDTO(
+        customer_id=customer_id,
+        lines=tuple(
+            CartLineDTO(product_id=item.product_id, quantity=item.quantity, added_at=item.added_at) for item in items
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PricedLine:
+    """A cart line with the catalog's current data; `product` is None once the catalog dropped it."""
+
+    product_id: UUID
+    quantity: int
+    product: ProductDTO | None
+
+    @property
+    def for_sale(self) -> bool:
+        return self.product is not None and self.product.is_active
+
+    @property
+    def line_total(self) -> Money | None:
+        return self.product.price.times(self.quantity) if self.product is not None and self.for_sale else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PricedCart:
+    customer_id: UUID
+    lines: tuple[PricedLine, ...]
+
+    @property
+    def subtotals(self) -> tuple[Money, ...]:
+        """One sum per currency of the lines still for sale (one, in a single-currency shop)."""
+        sums: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for line in self.lines:
+            if line.line_total is not None:
+                sums[line.line_total.currency] += line.line_total.amount
+        return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(sums.items()))
+
+
+def priced_cart(*, customer_id: UUID) -> PricedCart:
+    """The cart with today's catalog prices (for display only: checkout reads them again)."""
+    cart = get_cart(customer_id=customer_id)
+    products = {p.id: p for p in catalog.get_products(product_ids=tuple(line.product_id for line in cart.lines))}
+    return PricedCart(
+        customer_id=customer_id,
+        lines=tuple(
+            PricedLine(product_id=line.product_id, quantity=line.quantity, product=products.get(line.product_id))
+            for line in cart.lines
+        ),
+    )

@@ -1,0 +1,158 @@
+"""Stock and reservations: how the catalog never sells a unit twice.
+
+    available = on_hand - reserved
+
+reserve   an order holds units: reserved += n           (all lines of the order, or none)
+commit    the order was confirmed: on_hand -= n, reserved -= n
+release   the order was cancelled: reserved -= n
+
+Concurrency: a reservation locks the stock rows it touches (SELECT ... FOR UPDATE, in
+product id order so that two orders never wait on each other in a cycle) and checks
+availability under the lock. The table's CHECK constraint (0 <= reserved <= on_hand)
+backs this up in the database itself. Every operation is idempotent per order id,
+because its callers (an interface call, an event handler) may retry.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from domains.catalog import selectors
+from domains.catalog.interface import (
+    MAX_RESERVATION_LINES,
+    MAX_STOCK,
+    InsufficientStockError,
+    ProductDTO,
+    ProductInvalidError,
+    ProductNotForSaleError,
+    ProductNotFoundError,
+    ReservationDTO,
+    ReservationInvalidError,
+    ReservationStatus,
+    StockBelowReservedError,
+    StockLineDTO,
+)
+from domains.catalog.models import Reservation, ReservationLine, StockLevel
+
+logger = logging.getLogger(__name__)
+
+ON_HAND_OUT_OF_RANGE = f"Stock on hand must be a whole number from 0 to {MAX_STOCK}."
+NO_LINES = "it names no products"
+TOO_MANY_LINES = f"it names more than {MAX_RESERVATION_LINES} products"
+BAD_QUANTITY = "product {product_id} is asked for {quantity} units"
+
+
+def check_on_hand(on_hand: int) -> None:
+    if not 0 <= on_hand <= MAX_STOCK:
+        raise ProductInvalidError(field_errors={"on_hand": (ON_HAND_OUT_OF_RANGE,)})
+
+
+def set_stock(*, product_id: UUID, on_hand: int) -> ProductDTO:
+    """Set the units on hand of a product; never below what open orders have reserved."""
+    check_on_hand(on_hand)
+    with transaction.atomic():
+        stock = StockLevel.objects.select_for_update().filter(product_id=product_id).first()
+        if stock is None:
+            raise ProductNotFoundError(product_id=product_id)
+        if on_hand < stock.reserved:
+            raise StockBelowReservedError(product_id=product_id, on_hand=on_hand, reserved=stock.reserved)
+        stock.on_hand = on_hand
+        stock.save(update_fields=["on_hand", "updated_at"])
+    return selectors.get_product(product_id=product_id)
+
+
+def _wanted(order_id: UUID, lines: tuple[StockLineDTO, ...]) -> dict[UUID, int]:
+    """Units wanted per product (lines naming one product twice are added up), validated."""
+    wanted: Counter[UUID] = Counter()
+    for line in lines:
+        if not 1 <= line.quantity <= MAX_STOCK:
+            reason = BAD_QUANTITY.format(product_id=line.product_id, quantity=line.quantity)
+            raise ReservationInvalidError(order_id=order_id, reason=reason)
+        wanted[line.product_id] += line.quantity
+    if not wanted:
+        raise ReservationInvalidError(order_id=order_id, reason=NO_LINES)
+    if len(wanted) > MAX_RESERVATION_LINES:
+        raise ReservationInvalidError(order_id=order_id, reason=TOO_MANY_LINES)
+    return dict(sorted(wanted.items()))
+
+
+def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> ReservationDTO:
+    """Hold stock for every line of an order, or for none (raising why); see the module docstring."""
+    wanted = _wanted(order_id, lines)
+    existing = selectors.get_reservation(order_id=order_id)
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            _hold(wanted)
+            reservation = Reservation.objects.create(order_id=order_id)
+            ReservationLine.objects.bulk_create(
+                ReservationLine(reservation=reservation, product_id=product_id, quantity=quantity)
+                for product_id, quantity in wanted.items()
+            )
+    except IntegrityError:
+        existing = selectors.get_reservation(order_id=order_id)
+        if existing is None:
+            raise
+        return existing  # a concurrent call for the same order got there first
+    return selectors.reservation_dto(reservation)
+
+
+def _hold(wanted: dict[UUID, int]) -> None:
+    """Lock the stock rows in product order, check every line, then add to `reserved`."""
+    stocks = {
+        stock.product_id: stock
+        for stock in StockLevel.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .filter(product_id__in=wanted)
+        .order_by("product_id")
+    }
+    for product_id, quantity in wanted.items():
+        stock = stocks.get(product_id)
+        if stock is None:
+            raise ProductNotFoundError(product_id=product_id)
+        if not stock.product.is_active:
+            raise ProductNotForSaleError(product_id=product_id, sku=stock.product.sku)
+        if stock.available < quantity:
+            raise InsufficientStockError(
+                product_id=product_id, sku=stock.product.sku, requested=quantity, available=max(stock.available, 0)
+            )
+    for product_id, quantity in wanted.items():
+        StockLevel.objects.filter(product_id=product_id).update(reserved=F("reserved") + quantity)
+
+
+def commit_reservation(*, order_id: UUID) -> ReservationDTO | None:
+    """The order was confirmed: its reserved units leave the stock for good."""
+    return _finish(order_id, ReservationStatus.COMMITTED)
+
+
+def release_reservation(*, order_id: UUID) -> ReservationDTO | None:
+    """The order was cancelled (or never placed): its reserved units are available again."""
+    return _finish(order_id, ReservationStatus.RELEASED)
+
+
+def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None:
+    with transaction.atomic():
+        reservation = Reservation.objects.select_for_update().filter(order_id=order_id).first()
+        if reservation is None:
+            return None
+        if reservation.status != ReservationStatus.ACTIVE:
+            if reservation.status != outcome:
+                logger.warning(
+                    "catalog.reservation.already_finished",
+                    extra={"order_id": str(order_id), "status": reservation.status, "asked": str(outcome)},
+                )
+            return selectors.reservation_dto(reservation)
+        for line in reservation.lines.order_by("product_id"):
+            taken = line.quantity if outcome == ReservationStatus.COMMITTED else 0
+            StockLevel.objects.filter(product_id=line.product_id).update(
+                on_hand=F("on_hand") - taken, reserved=F("reserved") - line.quantity
+            )
+        reservation.status = outcome
+        reservation.save(update_fields=["status", "updated_at"])
+    return selectors.reservation_dto(reservation)

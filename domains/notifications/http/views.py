@@ -1,0 +1,38 @@
+"""Notifications endpoint: what the shop told the signed-in customer."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from domains.notifications import selectors
+from domains.notifications.http.serializers import NotificationOutputSerializer
+from shared.gateway.access import Authenticated, OwnerOnly
+
+
+class NotificationListView(GenericAPIView):
+    """GET: the signed-in customer's notifications, newest first."""
+
+    permission_classes = (Authenticated,)
+
+    @extend_schema(responses=NotificationOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.customer_notifications(customer_id=request.user.id))
+        found = [selectors.notification_dto(n) for n in page or ()]
+        return self.get_paginated_response(NotificationOutputSerializer(found, many=True).data)
+
+
+class NotificationDetailView(APIView):
+    """GET: one of the signed-in customer's notifications."""
+
+    permission_classes = (OwnerOnly,)
+
+    @extend_schema(responses=NotificationOutputSerializer)
+    def get(self, request: Request, notification_id: UUID) -> Response:
+        found = selectors.get_notification_of(notification_id=notification_id, customer_id=request.user.id)
+        return Response(NotificationOutputSerializer(found).data)

@@ -1,0 +1,48 @@
+"""Input and output shapes of the orders API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from domains.orders.interface import PAYMENT_TOKEN_PATTERN, OrderStatus
+from shared.gateway.serializers import MoneySerializer, StrictUUIDField
+
+PAYMENT_TOKEN_INVALID = (
+    "Use the token your payment provider gave for the customer's payment method, such as 'tok_visa' "
+    "(letters, digits and underscores after 'tok_')."
+)
+
+
+class CheckoutInputSerializer(serializers.Serializer):
+    payment_token = serializers.RegexField(PAYMENT_TOKEN_PATTERN, error_messages={"invalid": PAYMENT_TOKEN_INVALID})
+
+
+class OrderListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(required=False, choices=[s.value for s in OrderStatus])
+    customer_id = StrictUUIDField(required=False)
+
+
+class OrderLineOutputSerializer(serializers.Serializer):
+    product_id = serializers.UUIDField()
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    unit_price = MoneySerializer()
+    quantity = serializers.IntegerField()
+    line_total = MoneySerializer()
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    customer_id = serializers.UUIDField()
+    status = serializers.CharField()
+    total = MoneySerializer()
+    lines = OrderLineOutputSerializer(many=True)
+    cancellation_reason = serializers.CharField(allow_null=True)
+    placed_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class OrderHistoryOutputSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()

@@ -1,0 +1,86 @@
+"""Orders endpoints: checkout and order history for customers; every order for staff."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from domains.orders import selectors, services
+from domains.orders.http.serializers import (
+    CheckoutInputSerializer,
+    OrderHistoryOutputSerializer,
+    OrderListQuerySerializer,
+    OrderOutputSerializer,
+)
+from domains.orders.models import Order
+from shared.gateway.access import Authenticated, OwnerOnly, StaffOnly
+from shared.gateway.idempotency import accepts_idempotency_key
+
+
+class CheckoutView(APIView):
+    """POST {"payment_token": "tok_visa"}: order what is in the cart and pay for it.
+
+    201 with the order. With in-process event delivery the saga has run by the time the
+    response is written (status confirmed or cancelled); with a queue between, the order
+    may still be pending_payment: poll its Location.
+    """
+
+    permission_classes = (Authenticated,)
+
+    @extend_schema(request=CheckoutInputSerializer, responses={201: OrderOutputSerializer})
+    @accepts_idempotency_key  # a client that lost the answer retries with the same key: one order, one charge
+    def post(self, request: Request) -> Response:
+        given = CheckoutInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        order = services.place_order(customer_id=request.user.id, payment_token=given.validated_data["payment_token"])
+        location = reverse("orders:order-detail", kwargs={"order_id": order.id})
+        return Response(
+            OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
+
+
+class OrderListView(GenericAPIView):
+    """GET: the signed-in customer's orders, newest first."""
+
+    permission_classes = (Authenticated,)
+
+    @extend_schema(responses=OrderOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return self.paged(selectors.customer_orders(customer_id=request.user.id))
+
+    def paged(self, found: QuerySet[Order]) -> Response:
+        page = self.paginate_queryset(found)
+        orders = [selectors.order_dto(order) for order in page or ()]
+        return self.get_paginated_response(OrderOutputSerializer(orders, many=True).data)
+
+
+class AllOrdersView(OrderListView):
+    """GET ?status=confirmed&customer_id=...: every customer's orders (staff)."""
+
+    permission_classes = (StaffOnly,)
+
+    @extend_schema(parameters=[OrderListQuerySerializer], responses=OrderOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = OrderListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return self.paged(selectors.all_orders(**query.validated_data))
+
+
+class OrderDetailView(APIView):
+    """GET: one order with its status history; the customer's own, or any for staff."""
+
+    permission_classes = (OwnerOnly,)
+
+    @extend_schema(responses=OrderOutputSerializer)
+    def get(self, request: Request, order_id: UUID) -> Response:
+        order = selectors.get_order_of(order_id=order_id, customer_id=request.user.id, is_staff=request.user.is_staff)
+        history = OrderHistoryOutputSerializer(selectors.history(order_id=order_id), many=True)
+        return Response({**OrderOutputSerializer(order).data, "history": history.data})

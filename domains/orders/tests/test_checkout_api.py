@@ -1,0 +1,225 @@
+"""Checkout over HTTP: the order is placed at the catalog's prices with stock reserved, or
+refused with a reason the customer can act on, leaving nothing behind.
+
+The saga's later steps (payment, confirmation) run after commit; they are covered in
+test_saga.py and, across all domains, in tests/flows/.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+from django.db import OperationalError, connection, transaction
+from rest_framework.test import APIClient
+
+from domains.catalog.interface import ProductDTO, catalog
+from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
+from domains.orders.interface import orders
+from domains.orders.models import Order
+from domains.orders.tests.conftest import fill_cart, make_product
+from shared.gateway.principal import Principal
+
+pytestmark = pytest.mark.django_db
+
+CHECKOUT = "/api/orders/checkout/"
+VISA = {"payment_token": "tok_visa"}
+Unchanged = Callable[[], AbstractContextManager[None]]
+
+
+def test_checkout_places_the_order_at_the_catalogs_prices_and_reserves_the_stock(
+    customer_client: APIClient, customer: Principal, tea: ProductDTO, mug: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 2), (mug, 1))
+
+    response = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert response.status_code == 201
+    body = response.json()
+    assert response["Location"] == f"/api/orders/{body['id']}/"
+    assert (body["customer_id"], body["status"], body["total"]) == (
+        str(customer.id),
+        "pending_payment",  # the saga moves on once this request's transaction commits
+        {"amount": "37.80", "currency": "EUR"},
+    )
+    assert [
+        (line["sku"], line["unit_price"]["amount"], line["quantity"], line["line_total"]["amount"])
+        for line in body["lines"]
+    ] == [
+        (tea.sku, "9.90", 2, "19.80"),
+        (mug.sku, "18.00", 1, "18.00"),
+    ]
+    assert (catalog.get_product(product_id=tea.id).available, catalog.get_product(product_id=mug.id).available) == (
+        18,
+        2,
+    )
+
+
+def test_prices_come_from_the_catalog_at_checkout_never_from_the_client(
+    customer_client: APIClient, staff_client: APIClient, customer: Principal, tea: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 1))
+    staff_client.put(f"/api/catalog/products/{tea.id}/price/", {"amount": "12.00", "currency": "EUR"}, format="json")
+
+    response = customer_client.post(
+        CHECKOUT,
+        {**VISA, "total": {"amount": "0.01", "currency": "EUR"}, "lines": [{"unit_price": "0.01"}]},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["total"] == {"amount": "12.00", "currency": "EUR"}
+    assert response.json()["lines"][0]["unit_price"] == {"amount": "12.00", "currency": "EUR"}
+
+
+def test_no_second_order_while_the_first_waits_for_its_payment(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 1))
+    first = customer_client.post(CHECKOUT, VISA, format="json").json()  # the saga runs after commit: pending
+    fill_cart(customer.id, (tea, 1))
+
+    with unchanged_database():
+        second = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert second.status_code == 409
+    assert (second.json()["code"], second.json()["params"]) == (
+        "orders.checkout_in_progress",
+        {"order_id": first["id"]},
+    )
+
+
+def test_an_empty_cart_cannot_be_checked_out(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged
+) -> None:
+    with unchanged_database():
+        response = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["params"]) == (
+        "orders.cart_empty",
+        {"customer_id": str(customer.id)},
+    )
+
+
+def test_checkout_short_of_stock_is_refused_with_409_naming_the_product_and_nothing_is_held(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO, mug: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 2), (mug, 5))
+
+    with unchanged_database():
+        response = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "orders.product_out_of_stock"
+    assert response.json()["params"] == {"product_id": str(mug.id), "sku": mug.sku, "requested": 5, "available": 3}
+    assert f"product {mug.id} ({mug.sku}) has only 3 in stock" in response.json()["message"]
+
+
+def test_checkout_with_a_discontinued_product_is_refused_with_409_naming_it(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO, mug: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 1), (mug, 1))
+    catalog.discontinue_product(product_id=mug.id)
+
+    with unchanged_database():
+        response = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["params"]) == (
+        "orders.product_unavailable",
+        {"product_id": str(mug.id)},
+    )
+
+
+def test_a_cart_priced_in_two_currencies_is_refused(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+) -> None:
+    franc_tea = make_product(name="Tee, 100 g", price="11.00", currency="CHF")
+    fill_cart(customer.id, (tea, 1), (franc_tea, 1))
+
+    with unchanged_database():
+        response = customer_client.post(CHECKOUT, VISA, format="json")
+
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["params"]) == (
+        "orders.cart_currencies_differ",
+        {"currencies": ["CHF", "EUR"]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        pytest.param({}, "This field is required.", id="missing"),
+        pytest.param({"payment_token": ""}, "This field may not be blank.", id="blank"),
+        pytest.param({"payment_token": None}, "This field may not be null.", id="null"),
+        pytest.param({"payment_token": 4242}, PAYMENT_TOKEN_INVALID, id="a-number"),
+        pytest.param({"payment_token": True}, PAYMENT_TOKEN_INVALID, id="a-boolean"),
+        pytest.param({"payment_token": "4242 4242 4242 4242"}, PAYMENT_TOKEN_INVALID, id="a-card-number"),
+        pytest.param({"payment_token": "tok_"}, PAYMENT_TOKEN_INVALID, id="prefix-only"),
+        pytest.param({"payment_token": "tok_visa; DROP"}, PAYMENT_TOKEN_INVALID, id="odd-characters"),
+        pytest.param({"payment_token": "tok_" + "x" * 61}, PAYMENT_TOKEN_INVALID, id="too-long"),
+        pytest.param({"payment_token": {"id": "tok_visa"}}, PAYMENT_TOKEN_INVALID, id="an-object"),
+    ],
+)
+def test_checkout_with_an_invalid_payment_token_is_refused_and_changes_nothing(
+    customer_client: APIClient,
+    customer: Principal,
+    unchanged_database: Unchanged,
+    tea: ProductDTO,
+    body: dict[str, Any],
+    message: str,
+) -> None:
+    fill_cart(customer.id, (tea, 1))
+
+    with unchanged_database():
+        response = customer_client.post(CHECKOUT, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["field_errors"] == {"payment_token": [message]}
+
+
+def test_checkout_needs_a_signed_in_customer(anonymous_client: APIClient, unchanged_database: Unchanged) -> None:
+    with unchanged_database():
+        response = anonymous_client.post(CHECKOUT, VISA, format="json")
+
+    assert response.status_code in {401, 403}
+    assert response.json()["code"] == "auth.not_authenticated"
+
+
+@pytest.mark.postgres
+def test_when_storing_the_order_fails_after_reserving_the_reservation_is_released(
+    customer: Principal, tea: ProductDTO
+) -> None:
+    """Compensation inside place_order. Another session holds the orders table against writes
+    (reads still pass) and this one gives up waiting (lock_timeout): a real failure between
+    reserving and storing."""
+    fill_cart(customer.id, (tea, 3))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_orders_table() -> None:
+        try:
+            with transaction.atomic():
+                connection.cursor().execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE MODE")
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_orders_table)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        connection.cursor().execute("SET LOCAL lock_timeout = '200ms'")
+        with pytest.raises(OperationalError, match="lock timeout"):
+            orders.place_order(customer_id=customer.id, payment_token="tok_visa")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert catalog.get_product(product_id=tea.id).available == 20
+    assert Order.objects.count() == 0

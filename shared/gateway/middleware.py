@@ -1,0 +1,85 @@
+"""The gateway's two middlewares, outermost in MIDDLEWARE so that they see every request whole.
+
+- CorrelationIdMiddleware: every request runs under one correlation id, taken from the
+  client's X-Request-ID when it is well formed, created otherwise, and returned in the
+  response's X-Request-ID.
+- ApiErrorMiddleware: refuses an oversized /api/ body with 413 before anything reads it,
+  and re-renders any /api/ error response that is not JSON in the API's error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.log import log_response
+
+from shared.correlation import REQUEST_ID_HEADER, correlation_scope, is_valid_correlation_id, new_correlation_id
+from shared.gateway.errors import KEPT_HEADERS, is_api_request, json_error_response
+
+logger = logging.getLogger(__name__)
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+REPLACED_REQUEST_ID = "Ignored a malformed %s header (%d characters); serving the request as %s."
+
+
+class CorrelationIdMiddleware:
+    """Runs the request under its correlation id and returns the id in X-Request-ID."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        correlation_id = incoming if is_valid_correlation_id(incoming) else new_correlation_id()
+        with correlation_scope(correlation_id):
+            if incoming and incoming != correlation_id:
+                logger.info(REPLACED_REQUEST_ID, REQUEST_ID_HEADER, len(incoming), correlation_id)
+            response = self.get_response(request)
+            if response.status_code >= 400:
+                # Django logs each error response once the middleware chain has returned, out
+                # of this scope; logged here, the line carries the id (and Django skips it).
+                log_response("%s: %s", response.reason_phrase, request.path, response=response, request=request)
+        response[REQUEST_ID_HEADER] = correlation_id
+        return response
+
+
+class ApiErrorMiddleware:
+    """Keeps /api/ free of HTML error pages, and of bodies larger than the gateway accepts.
+
+    The size limit is Django's DATA_UPLOAD_MAX_MEMORY_SIZE (GATEWAY_MAX_BODY_BYTES), checked
+    on Content-Length before anything reads the body: DRF's parsers read the request stream
+    directly, which bypasses Django's own check of that limit.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not is_api_request(request):
+            return self.get_response(request)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and _content_length(request) > limit:
+            return json_error_response(request=request, status_code=413)
+        response = self.get_response(request)
+        if response.status_code < 400 or _is_json(response):
+            return response
+        kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+        replacement = json_error_response(request=request, status_code=response.status_code, headers=kept)
+        replacement._has_been_logged = getattr(response, "_has_been_logged", False)  # type: ignore[attr-defined]
+        return replacement
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django does: an unreadable length reads no body
+
+
+def _is_json(response: HttpResponseBase) -> bool:
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    return content_type == "application/json" or content_type.endswith("+json")
