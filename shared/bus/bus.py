@@ -60,11 +60,14 @@ class Bus:
         ]
 
     def publish(self, event: object) -> uuid.UUID:
-        """Store `event` with one delivery per subscriber; deliver once the transaction commits.
+        """Store `event` with one delivery per subscriber; hand it to the transport once the transaction commits.
 
         Inside `transaction.atomic()` the rows are part of the caller's transaction: a
-        rollback leaves no trace and delivers nothing. Outside one, the event commits and is
-        delivered before this returns. Handler failures never reach the publisher.
+        rollback leaves no trace and delivers nothing. Outside one, the event commits at
+        once. The in-process transport then runs the handlers before this returns; the
+        Celery transport sends the deliveries to the broker, and a worker runs them. Handler
+        failures and an unreachable broker never reach the publisher: the rows stay pending
+        and the sweep (`manage.py bus work`, or Celery beat) retries them.
         """
         meta = event_meta(event)
         if self.registry.event_type(meta.name, meta.version) is not type(event):

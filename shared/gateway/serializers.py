@@ -1,7 +1,15 @@
-"""DRF fields for kernel types, so every domain's API writes money the same way."""
+"""DRF fields every domain's API shares: strict input, and money written one way.
+
+Input is strict because DRF is lenient in ways that hide a client's mistakes: a field the
+serializer does not declare is dropped without a word (a typo such as "quantty", or a
+"unit_price" the client hoped would count), a CharField turns 42 into "42", an
+IntegerField takes "2", 2.0 and "2.0", a UUIDField takes a JSON number. A
+client that sends the wrong thing gets a 400 naming the field instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +19,47 @@ from shared.money import Money
 
 MAX_AMOUNT = Decimal("1000000.00")
 CURRENCY_INVALID = "Use a three-letter ISO 4217 currency code in capitals, such as 'EUR'."
+UNKNOWN_FIELD = "Unknown field. This endpoint accepts: {fields}."
+NOT_A_STRING = "Not a valid string: send text in double quotes."
+NOT_AN_INTEGER = "Not a whole number: send digits without quotes or a decimal point, such as 2."
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not declare, each under its own name, listing those it accepts."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                message = UNKNOWN_FIELD.format(fields=", ".join(sorted(self.fields)))
+                raise serializers.ValidationError({name: [message] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that takes only strings: DRF's own turns 42 into "42"."""
+
+    default_error_messages = {"not_a_string": NOT_A_STRING}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(StrictCharField, serializers.EmailField):
+    pass
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that takes only a JSON integer: DRF's own takes "2", 2.0 and true."""
+
+    default_error_messages = {"invalid": NOT_AN_INTEGER}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class StrictUUIDField(serializers.UUIDField):
@@ -23,7 +72,7 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
-class MoneySerializer(serializers.Serializer):
+class MoneySerializer(StrictSerializer):
     """{"amount": "12.50", "currency": "EUR"}: the amount as a string, so no client parses it as a float.
 
     Validated input is a shared.money.Money.

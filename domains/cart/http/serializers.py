@@ -8,16 +8,16 @@ from rest_framework import serializers
 
 from domains.cart.interface import MAX_QUANTITY
 from domains.cart.selectors import PricedCart, PricedLine
-from shared.gateway.serializers import MoneySerializer, StrictUUIDField
+from shared.gateway.serializers import MoneySerializer, StrictIntegerField, StrictSerializer, StrictUUIDField
 
 
-class AddItemInputSerializer(serializers.Serializer):
+class AddItemInputSerializer(StrictSerializer):
     product_id = StrictUUIDField()
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-class SetQuantityInputSerializer(serializers.Serializer):
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+class SetQuantityInputSerializer(StrictSerializer):
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class CartLineOutputSerializer(serializers.Serializer):

@@ -9,7 +9,13 @@ from rest_framework import serializers
 from domains.catalog.interface import MAX_STOCK
 from domains.catalog.models import MAX_PRICE
 from domains.catalog.selectors import ProductOrdering, ProductQuery
-from shared.gateway.serializers import MoneySerializer, StrictUUIDField
+from shared.gateway.serializers import (
+    MoneySerializer,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+    StrictUUIDField,
+)
 
 MIN_ABOVE_MAX = "min_price must not be above max_price."
 PRODUCT_SKU_INVALID = "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. 'TEA-001')."
@@ -59,16 +65,16 @@ class ProductQuerySerializer(serializers.Serializer):
         return ProductQuery(**{**attrs, "ordering": ProductOrdering(attrs["ordering"])})
 
 
-class ProductInputSerializer(serializers.Serializer):
+class ProductInputSerializer(StrictSerializer):
     sku = serializers.RegexField(
         r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, error_messages={"invalid": PRODUCT_SKU_INVALID}
     )
-    name = serializers.CharField(max_length=200)
-    description = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000)
+    name = StrictCharField(max_length=200)
+    description = StrictCharField(required=False, default="", allow_blank=True, max_length=5000)
     price = MoneySerializer()
     category_id = StrictUUIDField(required=False, allow_null=True, default=None)
-    on_hand = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_STOCK)
+    on_hand = StrictIntegerField(required=False, default=0, min_value=0, max_value=MAX_STOCK)
 
 
-class StockInputSerializer(serializers.Serializer):
-    on_hand = serializers.IntegerField(min_value=0, max_value=MAX_STOCK)
+class StockInputSerializer(StrictSerializer):
+    on_hand = StrictIntegerField(min_value=0, max_value=MAX_STOCK)

@@ -17,7 +17,7 @@ from domains.catalog.http.serializers import PRODUCT_SKU_INVALID
 from domains.catalog.interface import MAX_STOCK, catalog
 from domains.catalog.models import PriceHistory
 from domains.catalog.tests.factories import line, make_category, make_product, stock_of
-from shared.gateway.serializers import CURRENCY_INVALID
+from shared.gateway.serializers import CURRENCY_INVALID, NOT_A_STRING, NOT_AN_INTEGER
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_staff_add_a_product_with_its_category_and_stock(staff_client: APIClient
         pytest.param({"sku": "has space"}, {"sku": [PRODUCT_SKU_INVALID]}, id="sku-with-space"),
         pytest.param({"sku": "X" * 65}, {"sku": ["Ensure this field has no more than 64 characters."]}, id="long-sku"),
         pytest.param({"name": None}, {"name": ["This field may not be null."]}, id="null-name"),
-        pytest.param({"name": ["a"]}, {"name": ["Not a valid string."]}, id="name-not-a-string"),
+        pytest.param({"name": ["a"]}, {"name": [NOT_A_STRING]}, id="name-not-a-string"),
         pytest.param(
             {"price": "12.50"},
             {"price.non_field_errors": ["Invalid data. Expected a dictionary, but got str."]},
@@ -100,8 +100,8 @@ def test_staff_add_a_product_with_its_category_and_stock(staff_client: APIClient
             {"on_hand": [f"Ensure this value is less than or equal to {MAX_STOCK}."]},
             id="stock-above-the-maximum",
         ),
-        pytest.param({"on_hand": 2.5}, {"on_hand": ["A valid integer is required."]}, id="fractional-stock"),
-        pytest.param({"on_hand": True}, {"on_hand": ["A valid integer is required."]}, id="boolean-stock"),
+        pytest.param({"on_hand": 2.5}, {"on_hand": [NOT_AN_INTEGER]}, id="fractional-stock"),
+        pytest.param({"on_hand": True}, {"on_hand": [NOT_AN_INTEGER]}, id="boolean-stock"),
         pytest.param({"category_id": "green-tea"}, {"category_id": ["Must be a valid UUID."]}, id="category-not-an-id"),
     ],
 )
@@ -200,7 +200,7 @@ def test_staff_set_the_stock_on_hand(staff_client: APIClient) -> None:
         pytest.param(
             {"on_hand": 10**12}, {"on_hand": [f"Ensure this value is less than or equal to {MAX_STOCK}."]}, id="huge"
         ),
-        pytest.param({"on_hand": "many"}, {"on_hand": ["A valid integer is required."]}, id="not-a-number"),
+        pytest.param({"on_hand": "many"}, {"on_hand": [NOT_AN_INTEGER]}, id="not-a-number"),
         pytest.param({"on_hand": None}, {"on_hand": ["This field may not be null."]}, id="null"),
         pytest.param({}, {"on_hand": ["This field is required."]}, id="missing"),
     ],

@@ -1,13 +1,11 @@
 """Input and output shapes of the identity API.
 
-Input is strict: a string field takes only a JSON string (not 42, not true), every
-length has a bound, and a field the endpoint does not know is an error naming the
-fields it does know, so a typo ("fullname") never passes silently.
+Input is strict (shared.gateway.serializers): a string field takes only a JSON string,
+every length has a bound, and a field the endpoint does not know is an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -21,37 +19,9 @@ from domains.identity.validation import (
     validate_country,
     validate_phone,
 )
+from shared.gateway.serializers import StrictCharField, StrictEmailField, StrictSerializer
 
-UNKNOWN_FIELD = "Unknown field. This endpoint accepts: {fields}."
-NOT_A_STRING = "Not a valid string: send text in double quotes."
 REFRESH_TOKEN_MAX_LENGTH = 128
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not declare, each under its own name."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                message = UNKNOWN_FIELD.format(fields=", ".join(sorted(self.fields)))
-                raise serializers.ValidationError({name: [message] for name in unknown})
-        return super().to_internal_value(data)
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that takes only strings: DRF's own turns 42 into "42"."""
-
-    default_error_messages = {"not_a_string": NOT_A_STRING}
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
-
-
-class StrictEmailField(StrictCharField, serializers.EmailField):
-    pass
 
 
 def password_field() -> StrictCharField:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from domains.identity.http.serializers import NOT_A_STRING, UNKNOWN_FIELD
 from domains.identity.models import User
 from domains.identity.tests.factories import PASSWORD, bearer, identity_state, make_user
 from shared.gateway.parsers import MALFORMED
+from shared.gateway.serializers import NOT_A_STRING, UNKNOWN_FIELD
 
 pytestmark = pytest.mark.django_db
 

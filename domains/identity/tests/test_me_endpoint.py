@@ -7,11 +7,11 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from domains.identity.http.serializers import UNKNOWN_FIELD
 from domains.identity.models import User
 from domains.identity.tests.factories import bearer, identity_state
 from domains.identity.validation import COUNTRY_INVALID, PHONE_INVALID
 from shared.gateway.principal import Principal
+from shared.gateway.serializers import UNKNOWN_FIELD
 from shared.gateway.tokens import issue_access_token
 
 pytestmark = pytest.mark.django_db

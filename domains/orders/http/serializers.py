@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from domains.orders.interface import PAYMENT_TOKEN_PATTERN, OrderStatus
-from shared.gateway.serializers import MoneySerializer, StrictUUIDField
+from shared.gateway.serializers import MoneySerializer, StrictSerializer, StrictUUIDField
 
 PAYMENT_TOKEN_INVALID = (
     "Use the token your payment provider gave for the customer's payment method, such as 'tok_visa' "
@@ -13,7 +13,7 @@ PAYMENT_TOKEN_INVALID = (
 )
 
 
-class CheckoutInputSerializer(serializers.Serializer):
+class CheckoutInputSerializer(StrictSerializer):
     payment_token = serializers.RegexField(PAYMENT_TOKEN_PATTERN, error_messages={"invalid": PAYMENT_TOKEN_INVALID})
 
 

@@ -64,15 +64,27 @@ def test_prices_come_from_the_catalog_at_checkout_never_from_the_client(
     fill_cart(customer.id, (tea, 1))
     staff_client.put(f"/api/catalog/products/{tea.id}/price/", {"amount": "12.00", "currency": "EUR"}, format="json")
 
-    response = customer_client.post(
-        CHECKOUT,
-        {**VISA, "total": {"amount": "0.01", "currency": "EUR"}, "lines": [{"unit_price": "0.01"}]},
-        format="json",
-    )
+    response = customer_client.post(CHECKOUT, VISA, format="json")
 
     assert response.status_code == 201
     assert response.json()["total"] == {"amount": "12.00", "currency": "EUR"}
     assert response.json()["lines"][0]["unit_price"] == {"amount": "12.00", "currency": "EUR"}
+
+
+def test_a_client_that_sends_its_own_prices_is_refused_and_no_order_is_placed(
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+) -> None:
+    fill_cart(customer.id, (tea, 1))
+
+    with unchanged_database():
+        response = customer_client.post(
+            CHECKOUT,
+            {**VISA, "total": {"amount": "0.01", "currency": "EUR"}, "lines": [{"unit_price": "0.01"}]},
+            format="json",
+        )
+
+    assert response.status_code == 400
+    assert sorted(response.json()["field_errors"]) == ["lines", "total"]
 
 
 def test_no_second_order_while_the_first_waits_for_its_payment(
