@@ -24,11 +24,6 @@ DEMO_ACCOUNTS = (
     DemoAccount(email="staff@example.com", full_name="Sam Staff", is_staff=True),
 )
 
-TOKEN_HINT = (
-    "get a token: curl -s -X POST http://127.0.0.1:8000/api/identity/token/ "
-    '-H \'Content-Type: application/json\' -d \'{{"email": "{email}", "password": "{password}"}}\''
-)
-
 
 def load_demo_data() -> list[str]:
     """Create the demo customer and staff user; return the lines that tell how to log in.
@@ -43,5 +38,4 @@ def load_demo_data() -> list[str]:
         User.objects.filter(email=account.email).update(is_staff=account.is_staff, is_superuser=account.is_staff)
         role = "staff (scope staff; admin at /admin/)" if account.is_staff else "customer (scope customer)"
         lines.append(f"{role}: {account.email} / {DEMO_PASSWORD}")
-    lines.append(TOKEN_HINT.format(email=DEMO_ACCOUNTS[0].email, password=DEMO_PASSWORD))
     return lines

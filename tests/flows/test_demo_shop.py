@@ -21,9 +21,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 Unchanged = Callable[[], AbstractContextManager[None]]
 
 
-def load() -> str:
+def load(*args: str) -> str:
     out = io.StringIO()
-    call_command("load_demo_data", stdout=out)
+    call_command("load_demo_data", *args, stdout=out)
     return out.getvalue()
 
 
@@ -33,6 +33,7 @@ def test_the_demo_shop_loads_once_and_the_demo_customer_can_buy_from_it(unchange
         second = load()
 
     assert first == second
+    assert "curl -s -X POST http://127.0.0.1:8000/api/identity/token/" in first
     assert f"{len(catalog_demo.PRODUCTS)} products in {len(catalog_demo.CATEGORIES)} categories in the catalog" in first
     demo_customer = identity_demo.DEMO_ACCOUNTS[0]
     assert f"{demo_customer.email} / {identity_demo.DEMO_PASSWORD}" in first
@@ -46,3 +47,10 @@ def test_the_demo_shop_loads_once_and_the_demo_customer_can_buy_from_it(unchange
 
     assert (order["status"], order["total"]) == ("confirmed", {"amount": "54.00", "currency": "EUR"})
     assert StoredEvent.objects.filter(name="orders.OrderConfirmed").count() == 1
+
+
+def test_the_printed_token_request_names_where_the_shop_is_served() -> None:
+    output = load("--base-url", "http://127.0.0.1:8765/")
+
+    assert "curl -s -X POST http://127.0.0.1:8765/api/identity/token/ " in output
+    assert '"email": "customer@example.com"' in output
