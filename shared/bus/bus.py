@@ -27,6 +27,10 @@ EVENT_NOT_DECLARED = (
     "Cannot publish {wire_id}: no registered interface declares it. Add {type_name} to "
     "events=(...) in the declare_interface() call of domain {domain!r}."
 )
+EVENT_NOT_ON_THE_WIRE = (
+    "Cannot publish {wire_id}: {problem}. Give each field a value of its declared type; "
+    "handlers rebuild the event from those types, so a value that does not fit could never be delivered."
+)
 SUBSCRIPTION_TO_UNDECLARED_EVENT = (
     "Subscription {id!r} listens to {wire_id}, which no registered interface declares. "
     "Subscribe only to events listed in another domain's interface."
@@ -76,6 +80,7 @@ class Bus:
                     wire_id=meta.wire_id, type_name=type(event).__qualname__, domain=meta.name.split(".")[0]
                 )
             )
+        payload = self._payload(event, wire_id=meta.wire_id)
         event_id = uuid.uuid4()
         now = self._clock()
         key = ordering_key(event) or ""
@@ -85,7 +90,7 @@ class Bus:
                 name=meta.name,
                 version=meta.version,
                 key=key,
-                payload=wire.to_primitive(event),
+                payload=payload,
                 correlation_id=current_correlation_id(),
                 occurred_at=now,
             )
@@ -102,6 +107,20 @@ class Bus:
             )
             transaction.on_commit(partial(self._hand_off, event_id))
         return event_id
+
+    @staticmethod
+    def _payload(event: object, *, wire_id: str) -> object:
+        """The event as stored, refused now if a handler could not rebuild it.
+
+        Dataclasses do not check field types, so `ProductPriceChanged(product_id="x")`
+        constructs; stored as is, it would fail to decode on every attempt until dead.
+        """
+        payload = wire.to_primitive(event)
+        try:
+            wire.from_primitive(payload, type(event))
+        except wire.WireFormatError as exc:
+            raise TypeError(EVENT_NOT_ON_THE_WIRE.format(wire_id=wire_id, problem=exc)) from None
+        return payload
 
     def _hand_off(self, event_id: uuid.UUID) -> None:
         try:

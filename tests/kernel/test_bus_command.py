@@ -117,6 +117,21 @@ def test_replay_refuses_a_done_delivery_and_changes_nothing(make_bus: BusFactory
             "No delivery with id 999999. List deliveries with `manage.py bus list`.",
             id="show-unknown",
         ),
+        pytest.param(
+            ("list", "--limit", "-1"),
+            "Error: argument --limit: '-1' is not a whole number of at least 1, such as 50.",
+            id="negative-limit",
+        ),
+        pytest.param(
+            ("work", "--batch", "0"),
+            "Error: argument --batch: '0' is not a whole number of at least 1, such as 50.",
+            id="empty-batch",
+        ),
+        pytest.param(
+            ("work", "--interval", "nan"),
+            "Error: argument --interval: 'nan' is not a number of seconds above 0, such as 2 or 0.5.",
+            id="nan-interval",
+        ),
     ],
 )
 def test_bad_arguments_say_what_to_do(args: tuple[str, ...], message: str) -> None:

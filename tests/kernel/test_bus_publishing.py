@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from shared.bus.bus import EVENT_NOT_DECLARED, Bus
+from shared.bus.bus import EVENT_NOT_DECLARED, EVENT_NOT_ON_THE_WIRE, Bus
 from shared.bus.delivery import Outcome
 from shared.bus.models import Delivery, DeliveryStatus, StoredEvent
 from shared.bus.subscriptions import Subscription
@@ -151,3 +151,24 @@ def test_publishing_something_that_is_not_an_event_is_refused(make_bus: BusFacto
         make_bus().publish({"n": 1})
 
     assert str(excinfo.value) == NOT_AN_EVENT.format(type_name="dict")
+
+
+@pytest.mark.parametrize(
+    ("published", "problem"),
+    [
+        pytest.param(Pinged(n="one"), "Expected `int`, got `str` - at `$.n`", id="wrong-type"),  # type: ignore[arg-type]
+        pytest.param(Pinged(n=True), "Expected `int`, got `bool` - at `$.n`", id="bool-for-int"),
+    ],
+)
+def test_an_event_a_handler_could_not_rebuild_is_refused_and_nothing_is_stored(
+    make_bus: BusFactory, recorder: Recorder, published: Pinged, problem: str
+) -> None:
+    bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
+
+    with pytest.raises(TypeError) as excinfo, transaction.atomic():
+        bus.publish(published)
+
+    assert str(excinfo.value).startswith(EVENT_NOT_ON_THE_WIRE.split("{problem}")[0].format(wire_id="sample.Pinged.v1"))
+    assert problem in str(excinfo.value)
+    assert not StoredEvent.objects.exists()
+    assert recorder.seen == []

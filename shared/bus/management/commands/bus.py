@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import math
 import time
 from typing import Any
 
@@ -23,6 +25,30 @@ NOT_REPLAYABLE = (
     "(a done one would run its handler twice, a pending one is already on its way)."
 )
 REPLAY_NEEDS_TARGET = "Name the deliveries to replay (`bus replay 12 13`) or pass --all."
+NOT_A_COUNT = "{value!r} is not a whole number of at least 1, such as 50."
+NOT_SECONDS = "{value!r} is not a number of seconds above 0, such as 2 or 0.5."
+
+
+def count(value: str) -> int:
+    """An argparse type: a positive integer (0 rows or a batch of 0 would make no progress)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(NOT_A_COUNT.format(value=value))
+    return number
+
+
+def seconds(value: str) -> float:
+    """An argparse type: a finite duration above 0 (0 would sweep in a busy loop)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(NOT_SECONDS.format(value=value))
+    return number
 
 
 class Command(BaseCommand):
@@ -44,7 +70,7 @@ class Command(BaseCommand):
             "--status", action="append", choices=DeliveryStatus.values, help="Repeat to list several statuses."
         )
         listing.add_argument("--subscriber", help="Only deliveries to this subscriber id.")
-        listing.add_argument("--limit", type=int, default=50, help="At most this many rows (default 50).")
+        listing.add_argument("--limit", type=count, default=50, help="At most this many rows (default 50).")
 
         show = actions.add_parser("show", help="Show one delivery with its event and full last error.")
         show.add_argument("delivery_id", type=int)
@@ -64,8 +90,8 @@ class Command(BaseCommand):
             ),
         )
         work.add_argument("--once", action="store_true", help="Run a single sweep and exit.")
-        work.add_argument("--interval", type=float, default=1.0, help="Seconds between sweeps (default 1).")
-        work.add_argument("--batch", type=int, default=100, help="Deliveries per sweep (default 100).")
+        work.add_argument("--interval", type=seconds, default=1.0, help="Seconds between sweeps (default 1).")
+        work.add_argument("--batch", type=count, default=100, help="Deliveries per sweep (default 100).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
