@@ -21,7 +21,7 @@ import importlib
 import importlib.util
 import inspect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from shared.events import event_meta, is_event_type
@@ -80,7 +80,7 @@ class Router:
     def get(self, subscriber_id: str) -> Subscription | None:
         return self._by_id.get(subscriber_id)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Subscription]:
         return iter(self._by_id.values())
 
 
