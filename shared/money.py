@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import re
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
-CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+import pycountry
 
-BAD_CURRENCY = "Currency {currency!r} is not an ISO 4217 code such as 'EUR' or 'USD'."
+# ISO 4217 codes that name no money a shop takes: precious metals, bond-market units,
+# special drawing rights, the testing code and "no currency".
+NOT_MONEY = frozenset({"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"})
+
+BAD_CURRENCY = "Currency {currency!r} is not an ISO 4217 currency code such as 'EUR' or 'USD'."
 BAD_AMOUNT = "Amount {amount!r} is not a finite decimal number."
 CURRENCY_MISMATCH = "Cannot add {left} and {right}: the currencies differ. Convert first."
 
@@ -19,7 +23,7 @@ class Money:
     currency: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.currency, str) or not CURRENCY_CODE.match(self.currency):
+        if not isinstance(self.currency, str) or self.currency not in currency_codes():
             raise ValueError(BAD_CURRENCY.format(currency=self.currency))
         if not isinstance(self.amount, Decimal) or not self.amount.is_finite():
             raise ValueError(BAD_AMOUNT.format(amount=self.amount))
@@ -38,3 +42,9 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+@functools.cache
+def currency_codes() -> frozenset[str]:
+    """The ISO 4217 codes of money, from pycountry's copy of the standard (read once)."""
+    return frozenset(currency.alpha_3 for currency in pycountry.currencies) - NOT_MONEY

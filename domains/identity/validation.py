@@ -6,8 +6,11 @@ model would raise, and a caller of the interface is held to the same rules as th
 
 from __future__ import annotations
 
+import functools
 import re
 
+import pycountry
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
 EMAIL_MAX_LENGTH = 254
@@ -30,7 +33,19 @@ ADDRESS_INCOMPLETE = (
 )
 
 validate_phone = RegexValidator(PHONE_PATTERN, PHONE_INVALID)
-validate_country = RegexValidator(COUNTRY_PATTERN, COUNTRY_INVALID)
+
+
+def validate_country(country: str) -> None:
+    """An assigned ISO 3166-1 alpha-2 code ("DE"), not just two capitals ("ZZ")."""
+    if country not in country_codes():
+        raise ValidationError(COUNTRY_INVALID, code="invalid")
+
+
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """The assigned alpha-2 codes, from pycountry's copy of ISO 3166-1 (read once)."""
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
 
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-/]")
 

@@ -9,16 +9,19 @@ client that sends the wrong thing gets a 400 naming the field instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from rest_framework import serializers
 
-from shared.money import Money
+from shared.money import Money, currency_codes
 
 MAX_AMOUNT = Decimal("1000000.00")
 CURRENCY_INVALID = "Use a three-letter ISO 4217 currency code in capitals, such as 'EUR'."
+AMOUNT_NOT_TEXT = 'Send the amount as a string of digits with at most two decimals, such as "12.50".'
+AMOUNT_TEXT = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # the sign is left to min_value's message
 UNKNOWN_FIELD = "Unknown field. This endpoint accepts: {fields}."
 NOT_A_STRING = "Not a valid string: send text in double quotes."
 NOT_AN_INTEGER = "Not a whole number: send digits without quotes or a decimal point, such as 2."
@@ -72,16 +75,36 @@ class StrictUUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+class StrictAmountField(serializers.DecimalField):
+    """A decimal amount given as a string of ASCII digits only.
+
+    DRF's DecimalField also takes a JSON number (12.5 arrives as a float, and
+    0.1 + 0.2 style errors come with it), exponents ("1e3") and any Unicode digit ("٣").
+    """
+
+    default_error_messages = {"not_text": AMOUNT_NOT_TEXT}
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if not isinstance(data, str) or not AMOUNT_TEXT.match(data):
+            self.fail("not_text")
+        return super().to_internal_value(data)
+
+
 class MoneySerializer(StrictSerializer):
     """{"amount": "12.50", "currency": "EUR"}: the amount as a string, so no client parses it as a float.
 
     Validated input is a shared.money.Money.
     """
 
-    amount = serializers.DecimalField(
+    amount = StrictAmountField(
         max_digits=12, decimal_places=2, min_value=Decimal("0"), max_value=MAX_AMOUNT, coerce_to_string=True
     )
-    currency = serializers.RegexField(r"^[A-Z]{3}$", error_messages={"invalid": CURRENCY_INVALID})
+    currency = StrictCharField()
+
+    def validate_currency(self, value: str) -> str:
+        if value not in currency_codes():
+            raise serializers.ValidationError(CURRENCY_INVALID)
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> Money:  # type: ignore[override]
         return Money(amount=attrs["amount"], currency=attrs["currency"])

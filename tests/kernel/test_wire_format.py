@@ -100,7 +100,7 @@ def test_malformed_json_is_a_wire_format_error() -> None:
 
 
 def test_money_refuses_a_bad_currency_on_the_wire() -> None:
-    with pytest.raises(wire.WireFormatError, match="is not an ISO 4217 code"):
+    with pytest.raises(wire.WireFormatError, match="is not an ISO 4217 currency code"):
         wire.loads(b'{"amount": "1.00", "currency": "euro"}', Money)
 
 

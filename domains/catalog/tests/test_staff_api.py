@@ -17,7 +17,7 @@ from domains.catalog.http.serializers import PRODUCT_SKU_INVALID
 from domains.catalog.interface import MAX_STOCK, catalog
 from domains.catalog.models import PriceHistory
 from domains.catalog.tests.factories import line, make_category, make_product, stock_of
-from shared.gateway.serializers import CURRENCY_INVALID, NOT_A_STRING, NOT_AN_INTEGER
+from shared.gateway.serializers import AMOUNT_NOT_TEXT, CURRENCY_INVALID, NOT_A_STRING, NOT_AN_INTEGER
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_staff_add_a_product_with_its_category_and_stock(staff_client: APIClient
         ),
         pytest.param(
             {"price": {"amount": "NaN", "currency": "EUR"}},
-            {"price.amount": ["A valid number is required."]},
+            {"price.amount": [AMOUNT_NOT_TEXT]},
             id="price-not-a-number",
         ),
         pytest.param(
@@ -160,15 +160,18 @@ def test_staff_change_a_price_and_the_change_is_recorded(staff_client: APIClient
             {"amount": ["Ensure this value is greater than or equal to 0."]},
             id="negative",
         ),
-        pytest.param(
-            {"amount": "abc", "currency": "EUR"}, {"amount": ["A valid number is required."]}, id="not-a-number"
-        ),
+        pytest.param({"amount": "abc", "currency": "EUR"}, {"amount": [AMOUNT_NOT_TEXT]}, id="not-a-number"),
         pytest.param({"currency": "EUR"}, {"amount": ["This field is required."]}, id="no-amount"),
         pytest.param(
             {"amount": "1.00", "currency": "EURO"},
             {"currency": [CURRENCY_INVALID]},
             id="long-currency",
         ),
+        pytest.param({"amount": "1.00", "currency": "QQQ"}, {"currency": [CURRENCY_INVALID]}, id="not-a-currency"),
+        pytest.param({"amount": "1.00", "currency": "XAU"}, {"currency": [CURRENCY_INVALID]}, id="gold-is-not-money"),
+        pytest.param({"amount": 1.5, "currency": "EUR"}, {"amount": [AMOUNT_NOT_TEXT]}, id="json-number"),
+        pytest.param({"amount": "1e3", "currency": "EUR"}, {"amount": [AMOUNT_NOT_TEXT]}, id="exponent"),
+        pytest.param({"amount": "\u0663", "currency": "EUR"}, {"amount": [AMOUNT_NOT_TEXT]}, id="arabic-indic-digit"),
     ],
 )
 def test_an_invalid_price_is_refused_and_the_old_price_stays(

@@ -87,6 +87,7 @@ def test_an_empty_patch_changes_nothing(api: APIClient, user: User) -> None:
         ({"phone": "+49 30 12 ab"}, {"phone": [PHONE_INVALID]}),
         ({"full_name": "  "}, {"full_name": ["This field may not be blank."]}),
         ({"shipping_address": {**ADDRESS, "country": "D1"}}, {"shipping_address.country": [COUNTRY_INVALID]}),
+        ({"shipping_address": {**ADDRESS, "country": "ZZ"}}, {"shipping_address.country": [COUNTRY_INVALID]}),
         (
             {"shipping_address": {**ADDRESS, "country": "DEU"}},
             {"shipping_address.country": ["Ensure this field has no more than 2 characters."]},
@@ -122,6 +123,7 @@ def test_an_empty_patch_changes_nothing(api: APIClient, user: User) -> None:
         "phone-with-letters",
         "blank-name",
         "country-not-letters",
+        "country-not-assigned",
         "country-too-long",
         "address-incomplete",
         "address-blank-city",
