@@ -42,6 +42,7 @@ from shared.errors import DomainError, ErrorKind, error_to_wire
 from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
 
 API_PATH_PREFIX = "/api/"
+API_ROOT = "/api"
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
@@ -89,6 +90,7 @@ DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str], ...] = (
 # Codes of the failures Django answers outside DRF views.
 BAD_REQUEST_CODE = "request.bad_request"
 TOO_LARGE_CODE = "request.too_large"
+NOT_FOUND_CODE = "request.not_found"
 SERVER_ERROR_CODE = "server.error"
 GENERIC_CODE = "request.error"
 
@@ -96,6 +98,7 @@ VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct 
 BAD_REQUEST_MESSAGE = "The request could not be understood. Check its syntax, headers and body, then retry."
 FORBIDDEN_MESSAGE = "You do not have permission to perform this action."
 NOT_FOUND_MESSAGE = "Nothing at {path}. The API's endpoints are listed at /api/docs/."
+SLASH_MISSING_MESSAGE = "Nothing at {path}: the API's URLs end with a slash. Use {path}/ (with the trailing slash)."
 METHOD_NOT_ALLOWED_MESSAGE = "Method {method} is not allowed on {path}; the Allow header lists the methods that are."
 TOO_LARGE = "The request body is larger than {limit} bytes, the most this API accepts. Send less per request."
 SERVER_ERROR_MESSAGE = (
@@ -117,7 +120,9 @@ class GatewayError(exceptions.APIException):
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PATH_PREFIX)
+    """Whether the request is for the API: /api/... and /api itself (a client that left off the slash)."""
+    path = request.path_info
+    return path == API_ROOT or path.startswith(API_PATH_PREFIX)
 
 
 def error_type(status_code: int) -> str:
@@ -213,7 +218,7 @@ def http_error_body(*, request: HttpRequest, status_code: int) -> dict[str, Any]
     messages = {
         400: (BAD_REQUEST_CODE, BAD_REQUEST_MESSAGE),
         403: ("auth.permission_denied", FORBIDDEN_MESSAGE),
-        404: ("request.not_found", NOT_FOUND_MESSAGE.format(path=request.path)),
+        404: (NOT_FOUND_CODE, NOT_FOUND_MESSAGE.format(path=request.path)),
         405: (
             "request.method_not_allowed",
             METHOD_NOT_ALLOWED_MESSAGE.format(method=request.method, path=request.path),
@@ -232,6 +237,12 @@ def _reason(status_code: int) -> str:
         return f"{HTTPStatus(status_code).phrase}."
     except ValueError:
         return f"HTTP error {status_code}."
+
+
+def slash_missing_response(request: HttpRequest) -> JsonResponse:
+    """404 for an /api/ URL that exists only with a trailing slash, naming the URL to use."""
+    message = SLASH_MISSING_MESSAGE.format(path=request.path)
+    return JsonResponse(error_body(type=error_type(404), code=NOT_FOUND_CODE, message=message), status=404)
 
 
 def json_error_response(

@@ -16,6 +16,7 @@ from shared.gateway.errors import (
     METHOD_NOT_ALLOWED_MESSAGE,
     NOT_FOUND_MESSAGE,
     SERVER_ERROR_MESSAGE,
+    SLASH_MISSING_MESSAGE,
     TOO_LARGE,
     VALIDATION_MESSAGE,
     handler400,
@@ -49,6 +50,62 @@ def test_an_unknown_api_path_is_a_json_404_even_with_debug_pages_on(client: Clie
     assert response.json() == shape(
         type="not_found", code="request.not_found", message=NOT_FOUND_MESSAGE.format(path="/api/nowhere/")
     )
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "GET", "HEAD", "OPTIONS"])
+def test_an_api_url_without_its_trailing_slash_is_a_json_404_naming_the_url_to_use(
+    client: Client, script: Script, method: str, debug: bool
+) -> None:
+    client.raise_request_exception = False  # a 500 must show as one, not as a raised exception
+
+    with override_settings(DEBUG=debug):
+        response = client.generic(
+            method, "/api/test/echo?x=1", data=b'{"a": 1}', content_type="application/json", HTTP_X_REQUEST_ID=RID
+        )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert not response.has_header("Location")
+    if method != "HEAD":
+        assert json.loads(response.content) == shape(
+            type="not_found", code="request.not_found", message=SLASH_MISSING_MESSAGE.format(path="/api/test/echo")
+        )
+    assert script.calls == 0
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_the_login_url_without_its_slash_names_the_login_url(client: Client, debug: bool) -> None:
+    body = {"email": "casey@example.com", "password": "guess"}
+
+    with override_settings(DEBUG=debug):
+        response = client.post("/api/identity/token", data=body, content_type="application/json", HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 404
+    assert response.json()["message"] == (
+        "Nothing at /api/identity/token: the API's URLs end with a slash. Use /api/identity/token/ "
+        "(with the trailing slash)."
+    )
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("path", ["/api", "/api/"])
+def test_the_api_root_with_or_without_its_slash_is_a_json_404(client: Client, path: str, debug: bool) -> None:
+    with override_settings(DEBUG=debug):
+        response = client.get(path, HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == shape(
+        type="not_found", code="request.not_found", message=NOT_FOUND_MESSAGE.format(path=path)
+    )
+
+
+def test_a_path_that_only_starts_like_the_api_keeps_djangos_html_page(client: Client) -> None:
+    response = client.get("/apiary")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
 
 
 def test_outside_the_api_django_keeps_its_html_pages(client: Client) -> None:
