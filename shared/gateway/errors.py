@@ -100,6 +100,8 @@ FORBIDDEN_MESSAGE = "You do not have permission to perform this action."
 NOT_FOUND_MESSAGE = "Nothing at {path}. The API's endpoints are listed at /api/docs/."
 SLASH_MISSING_MESSAGE = "Nothing at {path}: the API's URLs end with a slash. Use {path}/ (with the trailing slash)."
 METHOD_NOT_ALLOWED_MESSAGE = "Method {method} is not allowed on {path}; the Allow header lists the methods that are."
+RATE_LIMITED_MESSAGE = "Too many requests from this client. Retry in {wait} (the Retry-After header has the seconds)."
+RATE_LIMITED_LATER_MESSAGE = "Too many requests from this client. Slow down, and retry later."
 TOO_LARGE = "The request body is larger than {limit} bytes, the most this API accepts. Send less per request."
 SERVER_ERROR_MESSAGE = (
     "The server failed while handling this request; it has been logged. "
@@ -175,7 +177,23 @@ def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
     code = next((c for cls, c in DRF_ERRORS if isinstance(exc, cls)), GENERIC_CODE)
     if isinstance(exc, exceptions.ValidationError):
         return error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
+    if isinstance(exc, exceptions.Throttled):
+        return error_body(type=kind, code=code, message=_rate_limited_message(exc))
     return error_body(type=kind, code=code, message=str(exc.detail))
+
+
+def _rate_limited_message(exc: exceptions.Throttled) -> str:
+    """Replaces DRF's "Request was throttled. Expected available in N seconds." with what to do."""
+    seconds = _retry_after(exc)
+    if seconds is None:
+        return RATE_LIMITED_LATER_MESSAGE
+    return RATE_LIMITED_MESSAGE.format(wait="1 second" if seconds == 1 else f"{seconds} seconds")
+
+
+def _retry_after(exc: exceptions.APIException) -> int | None:
+    """Whole seconds until the client may retry (at least 1), when the exception says."""
+    wait = getattr(exc, "wait", None)
+    return None if wait is None else max(1, math.ceil(wait))
 
 
 def _api_exception_headers(exc: exceptions.APIException) -> dict[str, str]:
@@ -183,9 +201,9 @@ def _api_exception_headers(exc: exceptions.APIException) -> dict[str, str]:
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:
         headers["WWW-Authenticate"] = auth_header  # set by APIView.handle_exception on 401s
-    wait = getattr(exc, "wait", None)
-    if wait is not None:
-        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    retry_after = _retry_after(exc)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return headers
 
 

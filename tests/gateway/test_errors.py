@@ -255,3 +255,12 @@ def test_a_crash_is_a_500_that_leaks_nothing_and_is_logged_with_its_traceback(
     [record] = [r for r in caplog.records if r.name == "django.request"]
     assert record.exc_info is not None
     assert str(record.exc_info[1]).startswith("secret internals")
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/api/schema/"])
+def test_the_docs_pages_and_the_schema_answer_errors_in_the_shape_with_their_codes(client: Client, path: str) -> None:
+    response = client.get(path, HTTP_AUTHORIZATION="Bearer not.a.token", HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "auth.token_invalid"

@@ -8,10 +8,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.orders import selectors, services
 from domains.orders.http.serializers import (
@@ -23,6 +21,7 @@ from domains.orders.http.serializers import (
 from domains.orders.models import Order
 from shared.gateway.access import Authenticated, OwnerOnly, StaffOnly
 from shared.gateway.idempotency import accepts_idempotency_key
+from shared.gateway.views import APIView, GenericAPIView
 
 
 class CheckoutView(APIView):
