@@ -96,7 +96,13 @@ GENERIC_CODE = "request.error"
 
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
 BAD_REQUEST_MESSAGE = "The request could not be understood. Check its syntax, headers and body, then retry."
-FORBIDDEN_MESSAGE = "You do not have permission to perform this action."
+NOT_AUTHENTICATED_MESSAGE = (
+    "This endpoint needs an access token. Send `Authorization: Bearer <access_token>`, with the "
+    "access_token from POST /api/identity/token/."
+)
+FORBIDDEN_MESSAGE = (
+    "The token you sent does not allow this. The API's documentation (/api/docs/) says who may call each endpoint."
+)
 NOT_FOUND_MESSAGE = "Nothing at {path}. The API's endpoints are listed at /api/docs/."
 SLASH_MISSING_MESSAGE = "Nothing at {path}: the API's URLs end with a slash. Use {path}/ (with the trailing slash)."
 METHOD_NOT_ALLOWED_MESSAGE = "Method {method} is not allowed on {path}; the Allow header lists the methods that are."
@@ -106,6 +112,15 @@ TOO_LARGE = "The request body is larger than {limit} bytes, the most this API ac
 SERVER_ERROR_MESSAGE = (
     "The server failed while handling this request; it has been logged. "
     "Retry later, and quote the correlation_id if you report it."
+)
+
+# DRF's default texts, which do not say what to do, and what the API says instead. A view
+# that raises one of these with a text of its own keeps its text.
+DEFAULT_TEXTS_REPLACED: tuple[tuple[type[exceptions.APIException], str], ...] = (
+    (exceptions.NotAuthenticated, NOT_AUTHENTICATED_MESSAGE),
+    (exceptions.PermissionDenied, FORBIDDEN_MESSAGE),
+    (exceptions.MethodNotAllowed, METHOD_NOT_ALLOWED_MESSAGE),
+    (exceptions.NotFound, NOT_FOUND_MESSAGE),
 )
 
 # Headers an error response must keep when it is re-rendered in the shape.
@@ -167,10 +182,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django logs it and answers 500 through handler500
-    return Response(_api_exception_body(exc), status=exc.status_code, headers=_api_exception_headers(exc))
+    body = _api_exception_body(exc, request=context.get("request"))
+    return Response(body, status=exc.status_code, headers=_api_exception_headers(exc))
 
 
-def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
+def _api_exception_body(exc: exceptions.APIException, *, request: Any) -> dict[str, Any]:
     kind = error_type(exc.status_code)
     if isinstance(exc, GatewayError):
         return error_body(type=kind, code=exc.code, message=str(exc.detail))
@@ -179,7 +195,16 @@ def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
         return error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
     if isinstance(exc, exceptions.Throttled):
         return error_body(type=kind, code=code, message=_rate_limited_message(exc))
-    return error_body(type=kind, code=code, message=str(exc.detail))
+    return error_body(type=kind, code=code, message=_message(exc, request=request))
+
+
+def _message(exc: exceptions.APIException, *, request: Any) -> str:
+    """The exception's text, unless it is DRF's default one for its class: then the API's own."""
+    method, path = (request.method, request.path) if request is not None else ("", "")
+    for cls, replacement in DEFAULT_TEXTS_REPLACED:
+        if type(exc) is cls and str(exc.detail) == str(cls.default_detail).format(method=method):
+            return replacement.format(method=method, path=path)
+    return str(exc.detail)
 
 
 def _rate_limited_message(exc: exceptions.Throttled) -> str:
