@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from domains.orders import selectors, services
 from domains.orders.http.serializers import (
     CheckoutInputSerializer,
+    CustomerOrderQuerySerializer,
     OrderHistoryOutputSerializer,
     OrderListQuerySerializer,
     OrderOutputSerializer,
@@ -47,13 +48,15 @@ class CheckoutView(APIView):
 
 
 class OrderListView(GenericAPIView):
-    """GET: the signed-in customer's orders, newest first."""
+    """GET ?status=confirmed: the signed-in customer's orders, newest first."""
 
     permission_classes = (Authenticated,)
 
-    @extend_schema(responses=OrderOutputSerializer(many=True))
+    @extend_schema(parameters=[CustomerOrderQuerySerializer], responses=OrderOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return self.paged(selectors.customer_orders(customer_id=request.user.id))
+        query = CustomerOrderQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return self.paged(selectors.customer_orders(customer_id=request.user.id, **query.validated_data))
 
     def paged(self, found: QuerySet[Order]) -> Response:
         page = self.paginate_queryset(found)
