@@ -134,6 +134,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it).
     "DEFAULT_PARSER_CLASSES": ["shared.gateway.parsers.JSONParser"],
+    # ?format=api (or any format an endpoint does not render) is a 400 naming the parameter.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared.gateway.negotiation.ContentNegotiation",
     # Bearer access tokens, verified with the public keys alone (no identity database).
     "DEFAULT_AUTHENTICATION_CLASSES": ["shared.gateway.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

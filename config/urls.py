@@ -8,10 +8,10 @@ Which domains are served here, and which by another service, is the gateway's ro
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from domains.identity.http.views import JwksView
 from shared.gateway import errors
+from shared.gateway.docs import RedocView, SchemaView, SwaggerView
 from shared.gateway.routing import api_urlpatterns, served_routes
 
 
@@ -23,11 +23,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(
         "api/redoc/",
-        SpectacularRedocView.as_view(url_name="api-schema", template_name="gateway/redoc.html"),
+        RedocView.as_view(url_name="api-schema", template_name="gateway/redoc.html"),
         name="api-redoc",
     ),
     *api_urlpatterns(served_routes()),

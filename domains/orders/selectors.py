@@ -64,9 +64,9 @@ def get_order_of(*, order_id: UUID, customer_id: UUID, is_staff: bool) -> OrderD
     return order
 
 
-def customer_orders(*, customer_id: UUID) -> QuerySet[Order]:
-    """A customer's order history, newest first."""
-    return orders().filter(customer_id=customer_id)
+def customer_orders(*, customer_id: UUID, status: OrderStatus | None = None) -> QuerySet[Order]:
+    """A customer's order history, newest first; optionally one status."""
+    return all_orders(customer_id=customer_id, status=status)
 
 
 def all_orders(*, status: OrderStatus | None = None, customer_id: UUID | None = None) -> QuerySet[Order]:

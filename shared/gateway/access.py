@@ -30,6 +30,8 @@ from typing import Any, ClassVar
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 
+from shared.gateway.principal import STAFF_SCOPE
+
 
 class Access(enum.StrEnum):
     PUBLIC = "public"
@@ -61,10 +63,17 @@ class OwnerOnly(IsAuthenticated):
     access = Access.OWNER
 
 
+STAFF_ONLY_MESSAGE = (
+    f"This endpoint is for staff: a token with scope '{STAFF_SCOPE}' is required. "
+    "Sign in with a staff account at POST /api/identity/token/."
+)
+
+
 class StaffOnly(BasePermission):
-    """Callers whose token carries the staff scope; an authenticated customer gets 403."""
+    """Callers whose token carries the staff scope; an authenticated customer gets 403 saying so."""
 
     access = Access.STAFF
+    message = STAFF_ONLY_MESSAGE
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -82,6 +91,7 @@ class ByMethod(BasePermission):
     """Base of the permission classes `by_method` makes: each method checked by its own access class."""
 
     access_by_method: ClassVar[dict[str, type[BasePermission]]] = {}
+    message: str | None = None
 
     def _for(self, method: str | None) -> BasePermission | None:
         method = "GET" if method in ("HEAD", "OPTIONS") and method not in self.access_by_method else method
@@ -93,7 +103,10 @@ class ByMethod(BasePermission):
         if permission is None:
             # A method the view does not handle at all passes, so that DRF answers 405, not 401/403.
             return not hasattr(view, (request.method or "").lower())
-        return permission.has_permission(request, view)
+        if permission.has_permission(request, view):
+            return True
+        self.message = getattr(permission, "message", None)  # DRF answers the 403 with the refusing one's message
+        return False
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         permission = self._for(request.method)

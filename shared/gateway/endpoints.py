@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, converters, get_resolver
 from django.urls.resolvers import RoutePattern
 from rest_framework.views import APIView
 
+from shared.gateway import views
 from shared.gateway.access import Access, declared_access
 
 API_ROUTE_PREFIX = "api/"
@@ -26,6 +27,10 @@ TESTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 NOT_DRF = (
     "{endpoint}: {view} is not a DRF APIView, so the gateway's authentication, permissions and "
     "rate limits do not apply to it. Make it an APIView."
+)
+NOT_GATEWAY_VIEW = (
+    "{endpoint}: {view} derives from DRF's APIView, not shared.gateway.views.APIView (or GenericAPIView), so "
+    "the requests it refuses (401, 403) are never rate limited. Derive it from the gateway's."
 )
 UNNAMED = "{endpoint}: the route has no name; name it (path(..., name='...')) so tests and clients can reverse it."
 UNCLASSIFIED = (
@@ -153,6 +158,8 @@ def _problems(endpoint: Endpoint) -> list[str]:
     if not endpoint.is_drf:
         return [NOT_DRF.format(endpoint=label, view=view)]
     problems = []
+    if not issubclass(endpoint.view, views.APIView):
+        problems.append(NOT_GATEWAY_VIEW.format(endpoint=label, view=view))
     if endpoint.name is None:
         problems.append(UNNAMED.format(endpoint=label))
     if endpoint.uses_regex:

@@ -42,6 +42,7 @@ from shared.errors import DomainError, ErrorKind, error_to_wire
 from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
 
 API_PATH_PREFIX = "/api/"
+API_ROOT = "/api"
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
@@ -89,18 +90,37 @@ DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str], ...] = (
 # Codes of the failures Django answers outside DRF views.
 BAD_REQUEST_CODE = "request.bad_request"
 TOO_LARGE_CODE = "request.too_large"
+NOT_FOUND_CODE = "request.not_found"
 SERVER_ERROR_CODE = "server.error"
 GENERIC_CODE = "request.error"
 
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
 BAD_REQUEST_MESSAGE = "The request could not be understood. Check its syntax, headers and body, then retry."
-FORBIDDEN_MESSAGE = "You do not have permission to perform this action."
+NOT_AUTHENTICATED_MESSAGE = (
+    "This endpoint needs an access token. Send `Authorization: Bearer <access_token>`, with the "
+    "access_token from POST /api/identity/token/."
+)
+FORBIDDEN_MESSAGE = (
+    "The token you sent does not allow this. The API's documentation (/api/docs/) says who may call each endpoint."
+)
 NOT_FOUND_MESSAGE = "Nothing at {path}. The API's endpoints are listed at /api/docs/."
+SLASH_MISSING_MESSAGE = "Nothing at {path}: the API's URLs end with a slash. Use {path}/ (with the trailing slash)."
 METHOD_NOT_ALLOWED_MESSAGE = "Method {method} is not allowed on {path}; the Allow header lists the methods that are."
+RATE_LIMITED_MESSAGE = "Too many requests from this client. Retry in {wait} (the Retry-After header has the seconds)."
+RATE_LIMITED_LATER_MESSAGE = "Too many requests from this client. Slow down, and retry later."
 TOO_LARGE = "The request body is larger than {limit} bytes, the most this API accepts. Send less per request."
 SERVER_ERROR_MESSAGE = (
     "The server failed while handling this request; it has been logged. "
     "Retry later, and quote the correlation_id if you report it."
+)
+
+# DRF's default texts, which do not say what to do, and what the API says instead. A view
+# that raises one of these with a text of its own keeps its text.
+DEFAULT_TEXTS_REPLACED: tuple[tuple[type[exceptions.APIException], str], ...] = (
+    (exceptions.NotAuthenticated, NOT_AUTHENTICATED_MESSAGE),
+    (exceptions.PermissionDenied, FORBIDDEN_MESSAGE),
+    (exceptions.MethodNotAllowed, METHOD_NOT_ALLOWED_MESSAGE),
+    (exceptions.NotFound, NOT_FOUND_MESSAGE),
 )
 
 # Headers an error response must keep when it is re-rendered in the shape.
@@ -117,7 +137,9 @@ class GatewayError(exceptions.APIException):
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PATH_PREFIX)
+    """Whether the request is for the API: /api/... and /api itself (a client that left off the slash)."""
+    path = request.path_info
+    return path == API_ROOT or path.startswith(API_PATH_PREFIX)
 
 
 def error_type(status_code: int) -> str:
@@ -160,17 +182,43 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django logs it and answers 500 through handler500
-    return Response(_api_exception_body(exc), status=exc.status_code, headers=_api_exception_headers(exc))
+    body = _api_exception_body(exc, request=context.get("request"))
+    return Response(body, status=exc.status_code, headers=_api_exception_headers(exc))
 
 
-def _api_exception_body(exc: exceptions.APIException) -> dict[str, Any]:
+def _api_exception_body(exc: exceptions.APIException, *, request: Any) -> dict[str, Any]:
     kind = error_type(exc.status_code)
     if isinstance(exc, GatewayError):
         return error_body(type=kind, code=exc.code, message=str(exc.detail))
     code = next((c for cls, c in DRF_ERRORS if isinstance(exc, cls)), GENERIC_CODE)
     if isinstance(exc, exceptions.ValidationError):
         return error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
-    return error_body(type=kind, code=code, message=str(exc.detail))
+    if isinstance(exc, exceptions.Throttled):
+        return error_body(type=kind, code=code, message=_rate_limited_message(exc))
+    return error_body(type=kind, code=code, message=_message(exc, request=request))
+
+
+def _message(exc: exceptions.APIException, *, request: Any) -> str:
+    """The exception's text, unless it is DRF's default one for its class: then the API's own."""
+    method, path = (request.method, request.path) if request is not None else ("", "")
+    for cls, replacement in DEFAULT_TEXTS_REPLACED:
+        if type(exc) is cls and str(exc.detail) == str(cls.default_detail).format(method=method):
+            return replacement.format(method=method, path=path)
+    return str(exc.detail)
+
+
+def _rate_limited_message(exc: exceptions.Throttled) -> str:
+    """Replaces DRF's "Request was throttled. Expected available in N seconds." with what to do."""
+    seconds = _retry_after(exc)
+    if seconds is None:
+        return RATE_LIMITED_LATER_MESSAGE
+    return RATE_LIMITED_MESSAGE.format(wait="1 second" if seconds == 1 else f"{seconds} seconds")
+
+
+def _retry_after(exc: exceptions.APIException) -> int | None:
+    """Whole seconds until the client may retry (at least 1), when the exception says."""
+    wait = getattr(exc, "wait", None)
+    return None if wait is None else max(1, math.ceil(wait))
 
 
 def _api_exception_headers(exc: exceptions.APIException) -> dict[str, str]:
@@ -178,9 +226,9 @@ def _api_exception_headers(exc: exceptions.APIException) -> dict[str, str]:
     auth_header = getattr(exc, "auth_header", None)
     if auth_header:
         headers["WWW-Authenticate"] = auth_header  # set by APIView.handle_exception on 401s
-    wait = getattr(exc, "wait", None)
-    if wait is not None:
-        headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    retry_after = _retry_after(exc)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return headers
 
 
@@ -213,7 +261,7 @@ def http_error_body(*, request: HttpRequest, status_code: int) -> dict[str, Any]
     messages = {
         400: (BAD_REQUEST_CODE, BAD_REQUEST_MESSAGE),
         403: ("auth.permission_denied", FORBIDDEN_MESSAGE),
-        404: ("request.not_found", NOT_FOUND_MESSAGE.format(path=request.path)),
+        404: (NOT_FOUND_CODE, NOT_FOUND_MESSAGE.format(path=request.path)),
         405: (
             "request.method_not_allowed",
             METHOD_NOT_ALLOWED_MESSAGE.format(method=request.method, path=request.path),
@@ -232,6 +280,12 @@ def _reason(status_code: int) -> str:
         return f"{HTTPStatus(status_code).phrase}."
     except ValueError:
         return f"HTTP error {status_code}."
+
+
+def slash_missing_response(request: HttpRequest) -> JsonResponse:
+    """404 for an /api/ URL that exists only with a trailing slash, naming the URL to use."""
+    message = SLASH_MISSING_MESSAGE.format(path=request.path)
+    return JsonResponse(error_body(type=error_type(404), code=NOT_FOUND_CODE, message=message), status=404)
 
 
 def json_error_response(

@@ -4,6 +4,7 @@
   client's X-Request-ID when it is well formed, created otherwise, and returned in the
   response's X-Request-ID.
 - ApiErrorMiddleware: refuses an oversized /api/ body with 413 before anything reads it,
+  answers an /api/ URL missing its trailing slash with a JSON 404 naming the right URL,
   and re-renders any /api/ error response that is not JSON in the API's error shape.
 """
 
@@ -14,10 +15,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import is_valid_path
 from django.utils.log import log_response
 
 from shared.correlation import REQUEST_ID_HEADER, correlation_scope, is_valid_correlation_id, new_correlation_id
-from shared.gateway.errors import KEPT_HEADERS, is_api_request, json_error_response
+from shared.gateway.errors import KEPT_HEADERS, is_api_request, json_error_response, slash_missing_response
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ class ApiErrorMiddleware:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and _content_length(request) > limit:
             return json_error_response(request=request, status_code=413)
+        if _misses_its_slash(request):
+            return slash_missing_response(request)
         response = self.get_response(request)
         if response.status_code < 400 or _is_json(response):
             return response
@@ -71,6 +75,22 @@ class ApiErrorMiddleware:
         replacement = json_error_response(request=request, status_code=response.status_code, headers=kept)
         replacement._has_been_logged = getattr(response, "_has_been_logged", False)  # type: ignore[attr-defined]
         return replacement
+
+
+def _misses_its_slash(request: HttpRequest) -> bool:
+    """Whether the URL names an endpoint only once a slash is appended (/api/identity/token).
+
+    Django's APPEND_SLASH (CommonMiddleware) would answer such a URL with an HTML 301 that
+    the client must follow with a GET and without its body, or with a 500 (a RuntimeError)
+    for POST, PUT, PATCH and DELETE when DEBUG is on. The API answers every method with
+    the same 404 instead, whose message names the URL to use. Not a 308, which keeps
+    method and body: a redirect would make the wrong URL work forever at the price of a
+    second round trip and a body sent twice, clients differ in whether they follow a 308
+    with the body and the Authorization header, and a client that does not follow it is no
+    wiser. The API's URLs have one spelling, as its request bodies have one shape.
+    """
+    path = request.path_info
+    return not path.endswith("/") and not is_valid_path(path) and bool(is_valid_path(f"{path}/"))
 
 
 def _content_length(request: HttpRequest) -> int:

@@ -24,12 +24,12 @@ from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from shared.boundaries.domains import domain_apps
 from shared.errors import ServiceUnavailableError
 from shared.gateway.access import Public
 from shared.gateway.config import GatewaySettings
+from shared.gateway.views import APIView
 from shared.interfaces.proxy import INTERFACE_NAME
 
 API_PREFIX = "api/"

@@ -13,7 +13,9 @@ and writes the list back, so concurrent requests in several processes overwrite 
 counts and all get through. Here each window has one counter, raised with the cache's atomic
 increment (Redis INCR), so N concurrent requests against a limit of L let exactly L through.
 Windows are fixed (aligned to the epoch): at worst a client gets 2L across a window edge.
-Every request counts against each limit that applies to it, even one another limit refused.
+Every request counts against each limit that applies to it, even one another limit refused,
+and one refused for its credentials or permissions (shared.gateway.views checks the limits
+before such a refusal is answered).
 
 The client IP is REMOTE_ADDR unless REST_FRAMEWORK["NUM_PROXIES"] says how many proxies of
 ours append to X-Forwarded-For; it is 0 by default, because DRF's default (None) trusts the

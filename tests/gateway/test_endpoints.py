@@ -16,6 +16,7 @@ from shared.gateway.endpoints import (
     AMBIGUOUS,
     NOT_A_ROUTE,
     NOT_DRF,
+    NOT_GATEWAY_VIEW,
     OBJECT_NOT_OWNED,
     SAMPLE_VALUES,
     UNCLASSIFIED,
@@ -49,6 +50,7 @@ def test_every_route_under_api_is_listed_with_its_name_methods_and_access() -> N
         ("api/years/<year:year>/", "year", {"GET": (Access.PUBLIC,)}),
         ("api/shelf/", "shelf", {"GET": (Access.PUBLIC,), "POST": (Access.STAFF,)}),
         ("api/half/", "half", {"GET": (Access.PUBLIC,), "POST": ()}),
+        ("api/drf-only/", "drf-only", {"GET": (Access.PUBLIC,)}),
     ]
 
 
@@ -75,6 +77,7 @@ def test_each_endpoint_the_tests_cannot_work_from_is_named_with_what_to_do() -> 
         ),
         UNKNOWN_CONVERTER.format(endpoint="/api/years/<year:year>/ (year)", converter="YearConverter", param="year"),
         UNCLASSIFIED.format(endpoint="/api/half/ (half)", view="HalfDeclared", method="POST"),
+        NOT_GATEWAY_VIEW.format(endpoint="/api/drf-only/ (drf-only)", view="DrfOnly"),
     ]
 
 

@@ -10,16 +10,21 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.test import Client, RequestFactory, override_settings
+from rest_framework import exceptions
 
 from shared.correlation import correlation_scope
 from shared.gateway.errors import (
+    FORBIDDEN_MESSAGE,
     METHOD_NOT_ALLOWED_MESSAGE,
     NOT_FOUND_MESSAGE,
     SERVER_ERROR_MESSAGE,
+    SLASH_MISSING_MESSAGE,
     TOO_LARGE,
     VALIDATION_MESSAGE,
+    api_exception_handler,
     handler400,
 )
+from shared.gateway.negotiation import UNKNOWN_FORMAT
 from shared.gateway.parsers import MALFORMED
 from tests.gateway.views import Script
 
@@ -51,6 +56,62 @@ def test_an_unknown_api_path_is_a_json_404_even_with_debug_pages_on(client: Clie
     )
 
 
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "GET", "HEAD", "OPTIONS"])
+def test_an_api_url_without_its_trailing_slash_is_a_json_404_naming_the_url_to_use(
+    client: Client, script: Script, method: str, debug: bool
+) -> None:
+    client.raise_request_exception = False  # a 500 must show as one, not as a raised exception
+
+    with override_settings(DEBUG=debug):
+        response = client.generic(
+            method, "/api/test/echo?x=1", data=b'{"a": 1}', content_type="application/json", HTTP_X_REQUEST_ID=RID
+        )
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert not response.has_header("Location")
+    if method != "HEAD":
+        assert json.loads(response.content) == shape(
+            type="not_found", code="request.not_found", message=SLASH_MISSING_MESSAGE.format(path="/api/test/echo")
+        )
+    assert script.calls == 0
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_the_login_url_without_its_slash_names_the_login_url(client: Client, debug: bool) -> None:
+    body = {"email": "casey@example.com", "password": "guess"}
+
+    with override_settings(DEBUG=debug):
+        response = client.post("/api/identity/token", data=body, content_type="application/json", HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 404
+    assert response.json()["message"] == (
+        "Nothing at /api/identity/token: the API's URLs end with a slash. Use /api/identity/token/ "
+        "(with the trailing slash)."
+    )
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+@pytest.mark.parametrize("path", ["/api", "/api/"])
+def test_the_api_root_with_or_without_its_slash_is_a_json_404(client: Client, path: str, debug: bool) -> None:
+    with override_settings(DEBUG=debug):
+        response = client.get(path, HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == shape(
+        type="not_found", code="request.not_found", message=NOT_FOUND_MESSAGE.format(path=path)
+    )
+
+
+def test_a_path_that_only_starts_like_the_api_keeps_djangos_html_page(client: Client) -> None:
+    response = client.get("/apiary")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
 def test_outside_the_api_django_keeps_its_html_pages(client: Client) -> None:
     response = client.get("/nowhere/")
 
@@ -78,7 +139,9 @@ def test_a_method_a_drf_view_lacks_is_405_with_allow(client: Client) -> None:
     assert response.status_code == 405
     assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
     assert response.json() == shape(
-        type="method_not_allowed", code="request.method_not_allowed", message='Method "DELETE" not allowed.'
+        type="method_not_allowed",
+        code="request.method_not_allowed",
+        message=METHOD_NOT_ALLOWED_MESSAGE.format(method="DELETE", path="/api/test/echo/"),
     )
 
 
@@ -198,3 +261,65 @@ def test_a_crash_is_a_500_that_leaks_nothing_and_is_logged_with_its_traceback(
     [record] = [r for r in caplog.records if r.name == "django.request"]
     assert record.exc_info is not None
     assert str(record.exc_info[1]).startswith("secret internals")
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/", "/api/schema/"])
+def test_the_docs_pages_and_the_schema_answer_errors_in_the_shape_with_their_codes(client: Client, path: str) -> None:
+    response = client.get(path, HTTP_AUTHORIZATION="Bearer not.a.token", HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "auth.token_invalid"
+
+
+@pytest.mark.parametrize(
+    ("path", "given", "formats"),
+    [
+        pytest.param("/api/catalog/products/", "api", "json", id="browsable-api"),
+        pytest.param("/api/test/echo/", "xml", "json", id="xml"),
+        pytest.param("/api/schema/", "api", "json or yaml", id="schema"),
+    ],
+)
+def test_a_format_the_endpoint_does_not_answer_in_is_a_400_naming_the_parameter(
+    client: Client, path: str, given: str, formats: str
+) -> None:
+    response = client.get(f"{path}?format={given}", HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 400
+    assert response.json() == shape(
+        type="invalid",
+        code="request.invalid",
+        message=VALIDATION_MESSAGE,
+        field_errors={"format": [UNKNOWN_FORMAT.format(given=given, formats=formats)]},
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/test/echo/?format=json", "application/json"),
+        ("/api/schema/?format=json", "application/vnd.oai.openapi+json"),
+    ],
+)
+def test_a_format_the_endpoint_answers_in_is_served(client: Client, path: str, content_type: str) -> None:
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize(
+    ("exc", "message"),
+    [
+        pytest.param(exceptions.PermissionDenied(), FORBIDDEN_MESSAGE, id="drf-default-replaced"),
+        pytest.param(exceptions.PermissionDenied("Only on Sundays."), "Only on Sundays.", id="own-text-kept"),
+        pytest.param(exceptions.NotFound(), NOT_FOUND_MESSAGE.format(path="/api/test/echo/"), id="not-found"),
+    ],
+)
+def test_drfs_default_texts_are_replaced_by_ones_that_say_what_to_do(
+    rf: RequestFactory, exc: exceptions.APIException, message: str
+) -> None:
+    response = api_exception_handler(exc, {"request": rf.get("/api/test/echo/")})
+
+    assert response is not None
+    assert response.data["message"] == message

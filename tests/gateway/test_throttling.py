@@ -8,7 +8,9 @@ import time
 import pytest
 from django.conf import LazySettings
 from django.test import Client
+from rest_framework.exceptions import Throttled
 
+from shared.gateway.errors import RATE_LIMITED_LATER_MESSAGE, RATE_LIMITED_MESSAGE, api_exception_handler
 from tests.gateway.conftest import MakeCaller
 from tests.gateway.views import Script
 
@@ -41,7 +43,7 @@ def test_an_anonymous_client_over_its_limit_gets_429_with_retry_after_until_the_
     assert response.json() == {
         "type": "rate_limited",
         "code": "request.rate_limited",
-        "message": f"Request was throttled. Expected available in {retry_after} seconds.",
+        "message": RATE_LIMITED_MESSAGE.format(wait=f"{retry_after} seconds"),
         "field_errors": {},
         "params": {},
         "correlation_id": "req-429",
@@ -119,3 +121,54 @@ def test_the_login_endpoint_is_held_to_the_login_limit(client: Client) -> None:
 
     # Two wrong passwords are refused as such (401); the third guess is not even checked.
     assert answers == [401, 401, 429]
+
+
+def test_a_flood_of_forged_tokens_meets_the_limit_of_its_ip_not_endless_401s(client: Client) -> None:
+    forged = {"HTTP_AUTHORIZATION": "Bearer not.a.token", "REMOTE_ADDR": "10.0.0.1"}
+
+    flood = statuses(client, "/api/test/whoami/", 5, **forged)
+    elsewhere = statuses(
+        client, "/api/test/whoami/", 1, HTTP_AUTHORIZATION="Bearer not.a.token", REMOTE_ADDR="10.0.0.2"
+    )
+
+    assert (flood, elsewhere) == ([401, 401, 401, 429, 429], [401])
+
+
+def test_a_flood_without_a_token_meets_429_with_retry_after(client: Client) -> None:
+    assert statuses(client, "/api/test/whoami/", 3) == [401, 401, 401]
+
+    response = client.get("/api/test/whoami/")
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "request.rate_limited"
+    assert int(response["Retry-After"]) >= 1
+    assert not response.has_header("WWW-Authenticate")
+
+
+def test_a_caller_refused_for_lack_of_permission_is_counted_as_that_user(
+    client: Client, make_caller: MakeCaller
+) -> None:
+    customer = make_caller()
+    as_customer = {"HTTP_AUTHORIZATION": customer.authorization, "REMOTE_ADDR": "10.0.0.1"}
+
+    refused = statuses(client, "/api/orders/all/", 6, **as_customer)
+    anonymous_same_ip = statuses(client, "/api/test/echo/", 1, REMOTE_ADDR="10.0.0.1")
+
+    assert (refused, anonymous_same_ip) == ([403] * 5 + [429], [200])
+
+
+@pytest.mark.parametrize(
+    ("wait", "message", "retry_after"),
+    [
+        pytest.param(0.2, RATE_LIMITED_MESSAGE.format(wait="1 second"), "1", id="under-a-second"),
+        pytest.param(41.5, RATE_LIMITED_MESSAGE.format(wait="42 seconds"), "42", id="rounded-up"),
+        pytest.param(None, RATE_LIMITED_LATER_MESSAGE, None, id="unknown"),
+    ],
+)
+def test_the_429_message_says_when_to_retry_as_retry_after_does(
+    wait: float | None, message: str, retry_after: str | None
+) -> None:
+    response = api_exception_handler(Throttled(wait=wait), {})
+
+    assert response is not None
+    assert (response.data["message"], response.headers.get("Retry-After")) == (message, retry_after)

@@ -14,13 +14,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.identity.interface import identity
 from shared.correlation import current_correlation_id
 from shared.errors import ServiceUnavailableError
 from shared.gateway.access import Authenticated, Public
 from shared.gateway.idempotency import accepts_idempotency_key
+from shared.gateway.views import APIView
 
 logger = logging.getLogger("tests.gateway")
 

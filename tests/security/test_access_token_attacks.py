@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from shared.gateway.authentication import BEARER_CHALLENGE, MALFORMED_HEADER, TOKEN_EXPIRED, TOKEN_INVALID
+from shared.gateway.errors import NOT_AUTHENTICATED_MESSAGE
 from shared.gateway.keys import public_key_pem, signing_key
 from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 from shared.gateway.tokens import (
@@ -207,4 +208,4 @@ def test_a_request_without_a_bearer_token_is_unauthenticated(header: str | None)
 
     response = APIClient().get(ME, **extra)
 
-    assert_refused(response, code="auth.not_authenticated", message="Authentication credentials were not provided.")
+    assert_refused(response, code="auth.not_authenticated", message=NOT_AUTHENTICATED_MESSAGE)

@@ -7,7 +7,7 @@ from a list kept by hand, and each is held to the access its view declares:
     Public              answers without a token (never 401 or 403)
     all the others      no token: 401; an expired, forged or wrong-key token: 401, before any
                         database query (these tests have no database)
-    StaffOnly           a customer's token: 403; a staff token gets through
+    StaffOnly           a customer's token: 403 saying a staff token is needed; a staff token gets through
     OwnerOnly           another customer's token on the owner's object: 404, and the object
                         is unchanged (tests/security/objects.py makes one per endpoint)
 
@@ -23,7 +23,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shared.gateway.access import Access
+from shared.gateway.access import STAFF_ONLY_MESSAGE, Access
 from shared.gateway.authentication import BEARER_CHALLENGE
 from shared.gateway.endpoints import Endpoint, api_endpoints, classification_problems
 from tests.security.callers import BAD_TOKENS, SOMEONE, SOMEONE_ON_STAFF, registered_customer, token_for
@@ -100,7 +100,7 @@ def test_a_customer_on_a_staff_only_endpoint_gets_403(client: Client, endpoint: 
     response = call(client, endpoint, method, token=token_for(SOMEONE))
 
     assert response.status_code == 403, response.content
-    assert response.json()["code"] == "auth.permission_denied"
+    assert (response.json()["code"], response.json()["message"]) == ("auth.permission_denied", STAFF_ONLY_MESSAGE)
 
 
 @pytest.mark.django_db

@@ -6,14 +6,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.billing import selectors
 from domains.billing.http.serializers import InvoiceOutputSerializer, PaymentOutputSerializer
 from shared.gateway.access import Authenticated, OwnerOnly
+from shared.gateway.views import APIView, GenericAPIView
 
 
 class PaymentListView(GenericAPIView):

@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.cart import selectors, services
 from domains.cart.http.serializers import AddItemInputSerializer, CartOutputSerializer, SetQuantityInputSerializer
 from shared.gateway.access import Authenticated, OwnerOnly
+from shared.gateway.views import APIView
 
 
 def cart_response(customer_id: UUID, status_code: int = status.HTTP_200_OK) -> Response:

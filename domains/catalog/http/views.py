@@ -6,10 +6,8 @@ from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.catalog import inventory, selectors, services
 from domains.catalog.http.serializers import (
@@ -22,6 +20,7 @@ from domains.catalog.http.serializers import (
 from domains.catalog.interface import ProductNotFoundError
 from shared.gateway.access import Public, StaffOnly, by_method
 from shared.gateway.serializers import MoneySerializer
+from shared.gateway.views import APIView, GenericAPIView
 
 
 class ProductListView(GenericAPIView):

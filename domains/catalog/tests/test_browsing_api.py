@@ -11,10 +11,13 @@ from rest_framework.test import APIClient
 from domains.catalog.http.serializers import MIN_ABOVE_MAX
 from domains.catalog.interface import ProductDTO, catalog
 from domains.catalog.tests.factories import make_category, make_product
+from shared.gateway.pagination import LIMIT_INVALID, MAX_LIMIT, MAX_OFFSET, OFFSET_INVALID
 
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/catalog/products/"
+LIMIT_RANGE = LIMIT_INVALID.format(max=MAX_LIMIT, default=20)
+OFFSET_RANGE = OFFSET_INVALID.format(max=MAX_OFFSET)
 
 
 @pytest.fixture
@@ -130,22 +133,39 @@ def test_a_bad_query_is_answered_with_400_naming_the_field(
 
 
 @pytest.mark.parametrize(
+    ("query", "field_errors"),
+    [
+        pytest.param("limit=99999999999999999999", {"limit": [LIMIT_RANGE]}, id="huge-limit"),
+        pytest.param("limit=101", {"limit": [LIMIT_RANGE]}, id="limit-over-the-maximum"),
+        pytest.param("limit=0", {"limit": [LIMIT_RANGE]}, id="limit-zero"),
+        pytest.param("limit=1&offset=99999999999999999999", {"offset": [OFFSET_RANGE]}, id="huge-offset"),
+        pytest.param("limit=-5&offset=abc", {"limit": [LIMIT_RANGE], "offset": [OFFSET_RANGE]}, id="nonsense"),
+        pytest.param("limit=2.0", {"limit": [LIMIT_RANGE]}, id="limit-not-whole"),
+        pytest.param("offset=", {"offset": [OFFSET_RANGE]}, id="offset-empty"),
+    ],
+)
+def test_paging_parameters_out_of_their_range_are_a_400_naming_each(
+    anonymous_client: APIClient, shelf: dict[str, ProductDTO], query: str, field_errors: dict[str, list[str]]
+) -> None:
+    response = anonymous_client.get(f"{PRODUCTS}?{query}")
+
+    assert (response.status_code, response.json()["code"]) == (400, "request.invalid")
+    assert response.json()["field_errors"] == field_errors
+
+
+@pytest.mark.parametrize(
     ("query", "expected"),
     [
         pytest.param(
-            "limit=99999999999999999999",
+            "limit=100",
             ["Assam Breakfast", "Discontinued Oolong", "Matcha Ceremonial", "Sencha Uji"],
-            id="huge-limit",
+            id="the-maximum-limit",
         ),
-        pytest.param("limit=1&offset=99999999999999999999", [], id="huge-offset"),
-        pytest.param(
-            "limit=-5&offset=abc",
-            ["Assam Breakfast", "Discontinued Oolong", "Matcha Ceremonial", "Sencha Uji"],
-            id="nonsense",
-        ),
+        pytest.param("limit=1&offset=1", ["Discontinued Oolong"], id="second-page-of-one"),
+        pytest.param("offset=1000000000", [], id="the-maximum-offset-past-the-end"),
     ],
 )
-def test_paging_parameters_beyond_any_sense_are_bounded_not_a_500(
+def test_paging_parameters_in_their_range_page(
     anonymous_client: APIClient, shelf: dict[str, ProductDTO], query: str, expected: list[str]
 ) -> None:
     response = anonymous_client.get(f"{PRODUCTS}?{query}")

@@ -17,7 +17,6 @@ from rest_framework import serializers, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.identity import selectors, services, sessions
 from domains.identity.http.serializers import (
@@ -32,6 +31,7 @@ from domains.identity.http.serializers import (
 from domains.identity.interface import AddressDTO
 from shared.gateway.access import Authenticated, Public
 from shared.gateway.tokens import current_config
+from shared.gateway.views import APIView
 
 # RFC 6749 §5.1: responses carrying tokens must not be stored by any cache.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

@@ -17,8 +17,15 @@ class CheckoutInputSerializer(StrictSerializer):
     payment_token = serializers.RegexField(PAYMENT_TOKEN_PATTERN, error_messages={"invalid": PAYMENT_TOKEN_INVALID})
 
 
-class OrderListQuerySerializer(serializers.Serializer):
+class CustomerOrderQuerySerializer(serializers.Serializer):
+    """Query string of GET /api/orders/: the caller's own orders, optionally of one status."""
+
     status = serializers.ChoiceField(required=False, choices=[s.value for s in OrderStatus])
+
+
+class OrderListQuerySerializer(CustomerOrderQuerySerializer):
+    """Query string of GET /api/orders/all/ (staff): any customer's orders."""
+
     customer_id = StrictUUIDField(required=False)
 
 

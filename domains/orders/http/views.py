@@ -8,14 +8,13 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from domains.orders import selectors, services
 from domains.orders.http.serializers import (
     CheckoutInputSerializer,
+    CustomerOrderQuerySerializer,
     OrderHistoryOutputSerializer,
     OrderListQuerySerializer,
     OrderOutputSerializer,
@@ -23,6 +22,7 @@ from domains.orders.http.serializers import (
 from domains.orders.models import Order
 from shared.gateway.access import Authenticated, OwnerOnly, StaffOnly
 from shared.gateway.idempotency import accepts_idempotency_key
+from shared.gateway.views import APIView, GenericAPIView
 
 
 class CheckoutView(APIView):
@@ -48,13 +48,15 @@ class CheckoutView(APIView):
 
 
 class OrderListView(GenericAPIView):
-    """GET: the signed-in customer's orders, newest first."""
+    """GET ?status=confirmed: the signed-in customer's orders, newest first."""
 
     permission_classes = (Authenticated,)
 
-    @extend_schema(responses=OrderOutputSerializer(many=True))
+    @extend_schema(parameters=[CustomerOrderQuerySerializer], responses=OrderOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return self.paged(selectors.customer_orders(customer_id=request.user.id))
+        query = CustomerOrderQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return self.paged(selectors.customer_orders(customer_id=request.user.id, **query.validated_data))
 
     def paged(self, found: QuerySet[Order]) -> Response:
         page = self.paginate_queryset(found)

@@ -47,6 +47,31 @@ def test_a_customer_lists_their_own_orders_newest_first(
     assert (response.json()["count"], ids(response)) == (2, [str(second.id), str(first.id)])
 
 
+def test_a_customer_filters_their_own_orders_by_status(
+    customer_client: APIClient, customer: Principal, tea: ProductDTO
+) -> None:
+    first = place(customer.id, tea)
+    settle(first)
+    second = place(customer.id, tea)
+    place(uuid.uuid4(), tea)  # someone else's, pending too
+
+    confirmed = customer_client.get(f"{ORDERS}?status=confirmed")
+    pending = customer_client.get(f"{ORDERS}?status=pending_payment")
+
+    assert (ids(confirmed), ids(pending)) == ([str(first.id)], [str(second.id)])
+
+
+@pytest.mark.parametrize("path", [ORDERS, ALL], ids=["own-orders", "all-orders"])
+def test_an_unknown_status_is_a_400_on_either_list(staff_client: APIClient, path: str) -> None:
+    response = staff_client.get(f"{path}?status=zzz")
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["field_errors"]) == (
+        "request.invalid",
+        {"status": ['"zzz" is not a valid choice.']},
+    )
+
+
 def test_a_customer_sees_the_detail_and_history_of_their_order(
     customer_client: APIClient, customer: Principal, tea: ProductDTO
 ) -> None:
