@@ -107,7 +107,12 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
             DELIVER_TASK: {
                 "max_retries": settings.BUS_MAX_ATTEMPTS,
                 "default_retry_delay": settings.CELERY_WORKER_LOST_RETRY_SECONDS,
-            }
+            },
+            # A sweep whose pool process died is not sent again: the next one, due within
+            # BUS_SWEEP_SECONDS, does the same work. (Left to Celery's defaults it would be
+            # re-sent after default_retry_delay, 180 s, which kombu would restore every
+            # visibility timeout while the worker holds it: check E020.)
+            SWEEP_TASK: {"max_retries": 0},
         },
         # A pool process that died is noticed at once, but its job is only declared lost
         # (WorkerLostError, which triggers the retry above) after this wait, checked on
