@@ -99,6 +99,14 @@ def retry_delay_hint(task: str) -> str:
     return RETRY_DELAY_TOO_LONG_HINT.format(task=task)
 
 
+def test_a_publish_tries_the_broker_once_with_short_timeouts_and_leaves_the_rest_to_the_sweep() -> None:
+    conf = project_app.conf
+
+    assert conf.task_publish_retry is False
+    transport = conf.broker_transport_options
+    assert (transport["max_retries"], transport["socket_connect_timeout"], transport["socket_timeout"]) == (0, 1, 2)
+
+
 @pytest.mark.parametrize(
     ("change", "where", "seconds", "hint"),
     [
