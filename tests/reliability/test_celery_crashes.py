@@ -1,4 +1,4 @@
-"""Crashes: killed workers, a killed pool process, a relay dying mid-send, Redis down. Nothing lost, nothing done twice.
+"""Crashes: killed workers and pool processes, a handler killing its own, a relay dying mid-send, Redis down or stuck.
 
 Recovery times are measured from the kill and asserted against what the configuration
 promises (config.celery.recovery_bounds, for the timings the test workers run with), plus
@@ -29,10 +29,10 @@ from shared.bus.delivery import WORKER_LOST
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
 from shared.money import Money
-from tests.reliability.conftest import CELERY_TESTS, CelerySession, effects, probe_bus
+from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, probe_bus
 from tests.reliability.probe import settings as worker_settings
 from tests.reliability.probe.handlers import effect_prefix
-from tests.reliability.probe.interface import Held, Stepped
+from tests.reliability.probe.interface import Doomed, Held, Stepped
 from tests.reliability.processes import RedisServer, Worker, free_port, start_worker, wait_until
 
 pytestmark = CELERY_TESTS
@@ -158,6 +158,54 @@ def test_a_pool_process_killed_mid_handler_is_replaced_and_its_event_handled_onc
     assert_taken_back_and_handled_once(delivery, celery_session, token)
     assert switches.runs(token)[0] == pid
     assert session_worker.process.poll() is None  # the worker itself lived on
+
+
+def test_a_handler_that_kills_its_pool_process_every_time_ends_dead_after_the_cap_and_the_worker_lives_on(
+    celery_bus: Bus, celery_session: CelerySession, session_worker: Worker, token: str
+) -> None:
+    cap = BUS_SETTINGS.max_attempts  # also the deliver task's max_retries, so Celery stops re-sending there too
+    delivery = Delivery.objects.get(event_id=celery_bus.publish(Doomed(token=token)))
+
+    def dead() -> bool:
+        delivery.refresh_from_db()
+        return delivery.status == DeliveryStatus.DEAD
+
+    wait_until(
+        dead,
+        timeout=cap * (BOUNDS.pool_process_lost + HANDLER_ALLOWANCE) + STARTED_SECONDS,
+        what=f"the delivery to end dead after {cap} lost pool processes",
+        details=session_worker.log_tail,
+    )
+    # No message loop: no copy is left anywhere, queued, reserved or held for a countdown.
+    wait_until(
+        lambda: (celery_session.queue_length("celery"), celery_session.unacknowledged()) == (0, 0),
+        timeout=STARTED_SECONDS,
+        what="the last message to be acknowledged",
+        details=session_worker.log_tail,
+    )
+
+    assert (delivery.attempts, delivery.relay_attempts) == (cap, 1)  # Celery re-sent it; the relay sent it once
+    assert delivery.last_error == WORKER_LOST.format(attempt=cap)
+    killed = celery_session.switches.runs(token)
+    assert len(killed) == len(set(killed)) == cap  # one pool process per attempt
+    assert session_worker.process.pid not in killed
+    listed = bus_command("list", "--status", "dead", "--subscriber", "probe.kill_own_process").splitlines()[1:]
+    assert [line.split()[:5] for line in listed] == [
+        [str(delivery.id), "dead", str(cap), "probe.kill_own_process", "probe.Doomed.v1"]
+    ]
+
+    celery_bus.publish(Stepped(run=token, stream="s", seq=1))
+
+    wait_until(
+        lambda: effects(effect_prefix("step", token)),
+        timeout=STARTED_SECONDS,
+        what="the same worker to handle the next event",
+        details=session_worker.log_tail,
+    )
+    assert session_worker.process.poll() is None
+    assert celery_session.switches.runs(token) == killed  # the doomed handler never ran again
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DEAD, cap)
 
 
 def test_a_relay_that_dies_between_sending_and_recording_causes_a_duplicate_that_the_inbox_absorbs(
