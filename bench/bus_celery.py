@@ -17,13 +17,15 @@ the same database, measured round-robin in one run:
 
 A round times N events from the first publish until the last effect row is visible.
 Publish is the publisher's own cost per event (what a request pays). Needs Redis at
-REDIS_URL; uses DATABASE_URL (or a throwaway SQLite file, see bench.harness).
+REDIS_URL; uses DATABASE_URL (or a throwaway SQLite file, see bench.harness). Its keys
+in Redis carry a prefix of their own (modulith-bench-<random>:), deleted at exit.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -39,6 +41,7 @@ from bench.harness import print_table, setup_django
 
 DATABASE = setup_django()  # Django must be configured before any model is imported.
 
+import redis  # noqa: E402
 from celery import Celery, shared_task  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -87,6 +90,14 @@ def start_worker(*, prefix: str, log: Path) -> subprocess.Popen[bytes]:
             raise SystemExit(WORKER_FAILED.format(seconds=READY_SECONDS, log=log.read_text(errors="replace")))
         time.sleep(0.1)
     return worker
+
+
+def delete_keys(prefix: str) -> int:
+    """Delete the keys under `prefix` (this run's queues, bindings, unacknowledged messages), and no other."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    pattern = re.sub(r"([*?\[\]\\])", r"\\\1", prefix) + "*"  # the prefix taken literally
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    return sum(int(client.delete(*keys[i : i + 1000])) for i in range(0, len(keys), 1000))
 
 
 def publish_raw(app: Celery, event: ProductPriceChanged) -> None:
@@ -148,16 +159,20 @@ def main(argv: list[str] | None = None) -> None:
     prefix = f"modulith-bench-{uuid.uuid4().hex[:8]}:"
     app = create_app(key_prefix=prefix, set_as_current=False)
     log = Path(mkdtemp(prefix="modulith-bench-")) / "worker.log"
-    worker = start_worker(prefix=prefix, log=log)
     try:
-        results = measure(events=options.events, rounds=options.rounds, app=app)
+        worker = start_worker(prefix=prefix, log=log)
+        try:
+            results = measure(events=options.events, rounds=options.rounds, app=app)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        app.close()
+        deleted = delete_keys(prefix)  # after the worker stopped: a warm shutdown writes back what it held
     raw_seconds = results["raw Celery task"][0]
     print_table(
-        f"Events end to end over Celery on {DATABASE}, Redis {settings.REDIS_URL}, worker: 2 processes "
-        f"({options.events} events a round, median of {options.rounds})",
+        f"Events end to end over Celery on {DATABASE}, Redis {settings.REDIS_URL} (its {deleted} keys under "
+        f"{prefix} deleted), worker: 2 processes ({options.events} events a round, median of {options.rounds})",
         ["variant", "events/s", "publish ms/event", "ratio to raw (throughput)"],
         [
             (

@@ -67,10 +67,19 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
         # restores by its own visibility timeout, so a neighbour with a shorter one would
         # redeliver our running tasks.
         "global_keyprefix": key_prefix,
-        # A publisher (a web request committing an event) must not hang on an unreachable
-        # broker: fail fast, the relay's sweep sends the delivery later.
-        "socket_connect_timeout": 2,
-        "socket_timeout": 5,
+        # A publisher (a web request committing an event) must not hang on a broker that
+        # is down, unreachable or frozen: it tries once, briefly, and gives up; the row
+        # stays owed a message and the relay's sweep sends it (task_publish_retry below).
+        # Connecting: one attempt (max_retries 0) of at most 1 s. kombu's defaults would
+        # keep trying for broker_connection_timeout with 2 s and 4 s pauses, about 6 s.
+        # Workers are not affected: they connect under broker_connection_retry* instead.
+        "socket_connect_timeout": 1,
+        "max_retries": 0,
+        # Waiting for a reply: Redis answers in a millisecond; one that says nothing for
+        # 2 s is stuck (or a network is). Lower would turn a latency spike into a
+        # reconnect of the worker, which cancels its running tasks (see below); higher is
+        # what a request pays, once per event it publishes, while Redis does not answer.
+        "socket_timeout": 2,
     }
     return {
         "broker_url": broker_url,
@@ -81,9 +90,12 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
         "result_backend_transport_options": {"visibility_timeout": visibility_timeout},
         "visibility_timeout": visibility_timeout,
         "broker_connection_retry_on_startup": True,
-        # Publishing retries briefly (a stale pooled connection after a Redis restart),
-        # then gives up: the row stays owed a message and the sweep sends it.
-        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+        # A publish is not retried: each retry would wait the timeouts above again (three
+        # tries took 20 s against a frozen Redis), and the sweep sends whatever a failed
+        # publish left owed a message within BUS_SWEEP_SECONDS of the broker coming back.
+        # (A pooled connection that a Redis restart closed is replaced on checkout by
+        # redis-py, so that needs no retry either.)
+        "task_publish_retry": False,
         "accept_content": ["json"],
         "task_serializer": "json",
         # Results live in the database (Delivery rows), not in Celery.
@@ -107,7 +119,12 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
             DELIVER_TASK: {
                 "max_retries": settings.BUS_MAX_ATTEMPTS,
                 "default_retry_delay": settings.CELERY_WORKER_LOST_RETRY_SECONDS,
-            }
+            },
+            # A sweep whose pool process died is not sent again: the next one, due within
+            # BUS_SWEEP_SECONDS, does the same work. (Left to Celery's defaults it would be
+            # re-sent after default_retry_delay, 180 s, which kombu would restore every
+            # visibility timeout while the worker holds it: check E020.)
+            SWEEP_TASK: {"max_retries": 0},
         },
         # A pool process that died is noticed at once, but its job is only declared lost
         # (WorkerLostError, which triggers the retry above) after this wait, checked on

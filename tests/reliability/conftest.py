@@ -10,6 +10,7 @@ xdist worker (xdist_group "celery").
 from __future__ import annotations
 
 import dataclasses
+import io
 import uuid
 from collections.abc import Iterator
 from functools import partial
@@ -21,6 +22,7 @@ from celery import Celery
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from pytest_django import DjangoDbBlocker
 
@@ -137,6 +139,13 @@ def celery_bus(celery_session: CelerySession, session_worker: Worker) -> Iterato
 def effects(prefix: str) -> int:
     """How many effect rows the probe's handlers wrote whose name starts with `prefix`."""
     return Group.objects.filter(name__startswith=prefix).count()
+
+
+def bus_command(*args: str) -> str:
+    """What `manage.py bus *args` prints."""
+    out = io.StringIO()
+    call_command("bus", *args, stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture

@@ -150,8 +150,18 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process is not None:
+            self.resume()  # a stopped process would not act on SIGTERM
             _stop(self.process, grace=10)
             self.process = None
+
+    def freeze(self) -> None:
+        """SIGSTOP: connections stay open and new ones are accepted, but nothing is answered (a stuck Redis)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            os.kill(self.process.pid, signal.SIGCONT)
 
 
 def _pings(client: redis.Redis) -> bool:

@@ -1,12 +1,13 @@
-"""Crashes: killed workers, a killed pool process, a relay dying mid-send, Redis down. Nothing lost, nothing done twice.
+"""Crashes: killed workers and pool processes, a handler killing its own, a relay dying mid-send, Redis down or stuck.
 
-Recovery times are asserted against what the configuration promises
-(config.celery.recovery_bounds, for the timings the test workers run with), plus a small
-allowance for starting the handler; the measured figure is logged.
+Recovery times are measured from the kill and asserted against what the configuration
+promises (config.celery.recovery_bounds, for the timings the test workers run with), plus
+a small allowance for starting the handler; the measured figure is logged.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Q
+from rest_framework.test import APIClient
 
 from config.celery import create_app, recovery_bounds
 from domains.catalog.interface import catalog
@@ -27,10 +29,11 @@ from shared.bus.delivery import WORKER_LOST
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
 from shared.money import Money
-from tests.reliability.conftest import CELERY_TESTS, CelerySession, effects, probe_bus
+from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, probe_bus
 from tests.reliability.probe import settings as worker_settings
 from tests.reliability.probe.handlers import effect_prefix
-from tests.reliability.probe.interface import Held, Stepped
+from tests.reliability.probe.interface import Doomed, Held, Stepped
+from tests.reliability.probe.switches import Switches
 from tests.reliability.processes import RedisServer, Worker, free_port, start_worker, wait_until
 
 pytestmark = CELERY_TESTS
@@ -40,6 +43,7 @@ logger = logging.getLogger(__name__)
 BOUNDS = recovery_bounds(worker_settings)
 HANDLER_ALLOWANCE = 3.0
 """Seconds, beyond a recovery bound, for a worker to pick the message up and run the handler."""
+RECOVERED_TOO_LATE = "Handled again {seconds:.1f}s after the kill: later than the bound of {bound:g}s + {allowance:g}s."
 STARTED_SECONDS = 30.0
 REDIS_BACK_SECONDS = 60.0
 
@@ -100,22 +104,35 @@ def test_a_worker_killed_mid_handler_is_replaced_and_its_event_handled_once_with
     delivery = held_delivery(bus, switches.hold, token)
     wait_until(lambda: switches.runs(token), timeout=STARTED_SECONDS, what="the handler to start")
 
-    victim.kill()
     killed_at = time.monotonic()
+    victim.kill()
     switches.release(token)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PROCESSING, 1)
     assert effects(effect_prefix("held", token)) == 0  # the killed attempt's writes rolled back with its connection
 
     replacement = own_workers(queues=queue, concurrency=1)
+    ready_after = time.monotonic() - killed_at
+    # The promise holds while some worker runs; this one started only after the kill, so
+    # the message comes back within one restore interval of its start if that is later.
+    bound = max(BOUNDS.whole_worker_lost, ready_after + worker_settings.CELERY_UNACKED_RESTORE_INTERVAL)
     wait_until(
         lambda: effects(effect_prefix("held", token)),
-        timeout=BOUNDS.whole_worker_lost + HANDLER_ALLOWANCE,
-        what=f"the new worker to handle the event (bound: {BOUNDS.whole_worker_lost:g}s)",
+        timeout=killed_at + bound + HANDLER_ALLOWANCE - time.monotonic(),
+        what=f"the new worker to handle the event ({bound:g}s after the kill + {HANDLER_ALLOWANCE:g}s)",
         details=replacement.log_tail,
     )
-    logger.info("whole worker killed: handled again after %.1fs", time.monotonic() - killed_at)
+    recovered_after = time.monotonic() - killed_at
+    logger.info(
+        "whole worker killed: handled again after %.1fs (bound %.1fs; replacement ready after %.1fs)",
+        recovered_after,
+        bound,
+        ready_after,
+    )
 
+    assert recovered_after <= bound + HANDLER_ALLOWANCE, RECOVERED_TOO_LATE.format(
+        seconds=recovered_after, bound=bound, allowance=HANDLER_ALLOWANCE
+    )
     assert_taken_back_and_handled_once(delivery, celery_session, token)
 
 
@@ -142,6 +159,54 @@ def test_a_pool_process_killed_mid_handler_is_replaced_and_its_event_handled_onc
     assert_taken_back_and_handled_once(delivery, celery_session, token)
     assert switches.runs(token)[0] == pid
     assert session_worker.process.poll() is None  # the worker itself lived on
+
+
+def test_a_handler_that_kills_its_pool_process_every_time_ends_dead_after_the_cap_and_the_worker_lives_on(
+    celery_bus: Bus, celery_session: CelerySession, session_worker: Worker, token: str
+) -> None:
+    cap = BUS_SETTINGS.max_attempts  # also the deliver task's max_retries, so Celery stops re-sending there too
+    delivery = Delivery.objects.get(event_id=celery_bus.publish(Doomed(token=token)))
+
+    def dead() -> bool:
+        delivery.refresh_from_db()
+        return delivery.status == DeliveryStatus.DEAD
+
+    wait_until(
+        dead,
+        timeout=cap * (BOUNDS.pool_process_lost + HANDLER_ALLOWANCE) + STARTED_SECONDS,
+        what=f"the delivery to end dead after {cap} lost pool processes",
+        details=session_worker.log_tail,
+    )
+    # No message loop: no copy is left anywhere, queued, reserved or held for a countdown.
+    wait_until(
+        lambda: (celery_session.queue_length("celery"), celery_session.unacknowledged()) == (0, 0),
+        timeout=STARTED_SECONDS,
+        what="the last message to be acknowledged",
+        details=session_worker.log_tail,
+    )
+
+    assert (delivery.attempts, delivery.relay_attempts) == (cap, 1)  # Celery re-sent it; the relay sent it once
+    assert delivery.last_error == WORKER_LOST.format(attempt=cap)
+    killed = celery_session.switches.runs(token)
+    assert len(killed) == len(set(killed)) == cap  # one pool process per attempt
+    assert session_worker.process.pid not in killed
+    listed = bus_command("list", "--status", "dead", "--subscriber", "probe.kill_own_process").splitlines()[1:]
+    assert [line.split()[:5] for line in listed] == [
+        [str(delivery.id), "dead", str(cap), "probe.kill_own_process", "probe.Doomed.v1"]
+    ]
+
+    celery_bus.publish(Stepped(run=token, stream="s", seq=1))
+
+    wait_until(
+        lambda: effects(effect_prefix("step", token)),
+        timeout=STARTED_SECONDS,
+        what="the same worker to handle the next event",
+        details=session_worker.log_tail,
+    )
+    assert session_worker.process.poll() is None
+    assert celery_session.switches.runs(token) == killed  # the doomed handler never ran again
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DEAD, cap)
 
 
 def test_a_relay_that_dies_between_sending_and_recording_causes_a_duplicate_that_the_inbox_absorbs(
@@ -178,29 +243,52 @@ def test_a_relay_that_dies_between_sending_and_recording_causes_a_duplicate_that
     assert effects(effect_prefix("step", token)) == 1
 
 
-def test_with_redis_down_publishing_still_succeeds_and_the_event_is_delivered_once_redis_is_back(
-    celery_session: CelerySession, own_workers: Callable[..., Worker], tmp_path: Path
+@dataclasses.dataclass(frozen=True)
+class Outage:
+    begin: Callable[[RedisServer], None]
+    end: Callable[[RedisServer], None]
+
+
+OUTAGES = [
+    pytest.param(Outage(begin=RedisServer.stop, end=RedisServer.start), id="redis-stopped"),
+    pytest.param(Outage(begin=RedisServer.freeze, end=RedisServer.resume), id="redis-frozen"),
+]
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_with_redis_down_a_request_that_publishes_still_succeeds_and_its_event_is_delivered_once_redis_is_back(
+    celery_session: CelerySession,
+    own_workers: Callable[..., Worker],
+    staff_client: APIClient,
+    tmp_path: Path,
+    outage: Outage,
 ) -> None:
     redis_server = RedisServer(port=free_port(), directory=tmp_path)
     redis_server.start()
     try:
-        # This worker also runs celery beat, whose periodic sweep is what sends the event later.
-        worker = own_workers(env=celery_session.worker_env(redis_url=redis_server.url), beat=True)
         app = create_app(broker_url=redis_server.url, key_prefix=celery_session.prefix, set_as_current=False)
         with use_bus(probe_bus(sender=CelerySender(app=app))):
             product = catalog.create_product(
                 sku="OUTAGE-1", name="Lamp", description="", price=Money(amount=Decimal("10.00"), currency="EUR")
             )
-            redis_server.stop()
+            outage.begin(redis_server)
 
-            changed = catalog.change_price(product_id=product.id, price=Money(amount=Decimal("12.00"), currency="EUR"))
+            started = time.monotonic()
+            response = staff_client.put(
+                f"/api/catalog/products/{product.id}/price/", {"amount": "12.00", "currency": "EUR"}, format="json"
+            )
+            logger.info("Redis down: the request was answered after %.2fs", time.monotonic() - started)
 
-        assert changed.price == Money(amount=Decimal("12.00"), currency="EUR")
+        assert (response.status_code, response.json()["price"]) == (200, {"amount": "12.00", "currency": "EUR"})
         delivery = Delivery.objects.get(subscriber="catalog.record_price_change")
         assert (delivery.status, delivery.relay_attempts, delivery.relay_lease_expires_at) == ("pending", 1, None)
         assert not PriceHistory.objects.exists()
 
-        redis_server.start()
+        outage.end(redis_server)
+        # Only now a worker, which also runs celery beat, whose periodic sweep sends the event.
+        # Not through the outage: one holding a message when Redis went away would exit
+        # (see the xfail test below), and beat keeps a worker holding sweeps.
+        worker = own_workers(env=celery_session.worker_env(redis_url=redis_server.url), beat=True)
         history = PriceHistory.objects.filter(product_id=product.id)
         wait_until(
             history.exists,
@@ -215,3 +303,38 @@ def test_with_redis_down_publishing_still_succeeds_and_the_event_is_delivered_on
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 1)
     assert not Delivery.objects.filter(~Q(status=DeliveryStatus.DONE)).exists()
+
+
+WORKER_EXITED = "The worker exited instead of reconnecting.\n{log}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "Celery 5.7 / kombu 5.7: on connection loss the worker closes the channel twice; the second close "
+        "restores unacked messages through a transport already closed and dies with AttributeError "
+        "('NoneType' object has no attribute 'hostname'). Run workers under a supervisor that restarts them."
+    ),
+)
+def test_a_worker_holding_a_message_when_redis_stops_reconnects_once_redis_is_back(
+    celery_session: CelerySession, own_workers: Callable[..., Worker], tmp_path: Path, token: str
+) -> None:
+    redis_server = RedisServer(port=free_port(), directory=tmp_path)
+    redis_server.start()
+    try:
+        worker = own_workers(env=celery_session.worker_env(redis_url=redis_server.url))
+        app = create_app(broker_url=redis_server.url, key_prefix=celery_session.prefix, set_as_current=False)
+        switches = Switches(redis_url=redis_server.url, prefix=celery_session.prefix)  # the worker's Redis
+        held_delivery(probe_bus(sender=CelerySender(app=app)), switches.hold, token)
+        wait_until(lambda: switches.runs(token), timeout=STARTED_SECONDS, what="the handler to start")
+
+        redis_server.stop()
+        redis_server.start()
+
+        def reconnected() -> bool:
+            assert worker.process.poll() is None, WORKER_EXITED.format(log=worker.log_tail())
+            return worker.log.read_text(errors="replace").count("Connected to redis://") >= 2
+
+        wait_until(reconnected, timeout=REDIS_BACK_SECONDS, what="the worker to reconnect", details=worker.log_tail)
+    finally:
+        redis_server.stop()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from domains.catalog.interface import catalog
 from domains.catalog.models import PriceHistory
@@ -14,7 +12,7 @@ from shared.bus.bus import Bus
 from shared.bus.models import Delivery, DeliveryStatus, StoredEvent
 from shared.money import Money
 from tests.kernel.test_bus_publishing import Boom, publish_then_fail
-from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, effects
+from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects
 from tests.reliability.probe.handlers import POISONED, effect_prefix
 from tests.reliability.probe.interface import Poisoned, Stepped
 from tests.reliability.processes import wait_until
@@ -22,12 +20,6 @@ from tests.reliability.processes import wait_until
 pytestmark = CELERY_TESTS
 
 HANDLED_SECONDS = 30.0
-
-
-def bus_command(*args: str) -> str:
-    out = io.StringIO()
-    call_command("bus", *args, stdout=out)
-    return out.getvalue()
 
 
 def test_a_committed_domain_event_is_handled_in_the_worker_by_the_domains_own_handler(celery_bus: Bus) -> None:

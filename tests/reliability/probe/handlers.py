@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import time
 import uuid
 
+from billiard.process import current_process
 from django.conf import settings
 from django.contrib.auth.models import Group
 
 from shared.bus.subscriptions import Subscription
-from tests.reliability.probe.interface import Held, Poisoned, Stepped
+from tests.reliability.probe.interface import Doomed, Held, Poisoned, Stepped
 from tests.reliability.probe.switches import Switches
 
 FAILED_ON_PURPOSE = "Step {stream}/{seq} of run {run} fails on purpose (try {tries} of {fail_times} failing ones)."
 POISONED = "Event {token} is poisoned on purpose; cure it, then replay."
+NOT_IN_A_POOL = "probe.kill_own_process kills only Celery pool processes; it was called in {process!r}."
 HOLD_POLL_SECONDS = 0.02
 
 
@@ -63,8 +66,17 @@ def fail_while_poisoned(event: Poisoned) -> None:
     _record("cured", event.token)
 
 
+def kill_own_process(event: Doomed) -> None:
+    process = current_process().name
+    if not process.startswith("ForkPoolWorker"):  # never the test process or a worker's main process
+        raise RuntimeError(NOT_IN_A_POOL.format(process=process))
+    switches().note_run(event.token, os.getpid())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 SUBSCRIPTIONS = (
     Subscription(id="probe.record_step", event=Stepped, handler=record_step),
     Subscription(id="probe.hold_then_record", event=Held, handler=hold_then_record),
     Subscription(id="probe.fail_while_poisoned", event=Poisoned, handler=fail_while_poisoned),
+    Subscription(id="probe.kill_own_process", event=Doomed, handler=kill_own_process),
 )

@@ -32,8 +32,15 @@ class Poisoned:
     token: str
 
 
+@event("probe.Doomed", version=1)
+class Doomed:
+    """Its handler SIGKILLs the pool process running it, every time (as an OOM kill or a segfault would)."""
+
+    token: str
+
+
 class ProbeApi(Protocol):
     pass
 
 
-probe: ProbeApi = declare_interface("probe", ProbeApi, events=(Stepped, Held, Poisoned))
+probe: ProbeApi = declare_interface("probe", ProbeApi, events=(Stepped, Held, Poisoned, Doomed))
