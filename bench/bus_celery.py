@@ -67,7 +67,9 @@ WORKER_FAILED = "The benchmark's Celery worker did not become ready in {seconds:
 NOT_DONE = "Only {done} of {events} events were handled within {seconds:g}s; is the worker running?"
 
 
-@shared_task(name=RAW_TASK, ignore_result=True)
+# Re-sent after a lost pool process as the bus's own deliveries are (config.celery), not
+# after Celery's default 180 s, which check E020 refuses and the worker would not start with.
+@shared_task(name=RAW_TASK, ignore_result=True, default_retry_delay=settings.CELERY_WORKER_LOST_RETRY_SECONDS)
 def record_price_change_directly(event: dict[str, object]) -> None:
     """The raw-Celery side: the same handler, called straight from a task."""
     with transaction.atomic():

@@ -28,12 +28,17 @@ import dataclasses
 import os
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from django.conf import settings
 
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+WORKER_REFUSES_TO_START = (
+    "The worker refuses to start: its Celery configuration could run a task twice or hold a lost one too long "
+    "(`python manage.py check` shows the same).\n{problems}"
+)
 
 POOL_MAINTENANCE_SECONDS = 5.0
 """How often Celery's prefork pool checks for lost processes (celery.concurrency.asynpool, not configurable)."""
@@ -189,3 +194,20 @@ def recovery_bounds(configured: Any = settings) -> RecoveryBounds:
 
 
 app = create_app()
+
+
+@signals.worker_init.connect
+def refuse_to_start_with_unsafe_settings(sender: Any = None, **kwargs: Any) -> None:
+    """Run the Celery system checks (config.checks: E020-E022) before the worker consumes anything.
+
+    Celery runs Django's system checks when a worker starts but only logs what they find,
+    so a worker with, say, a time limit beyond the visibility timeout would start and run
+    long tasks twice. An exception from a signal handler is logged and ignored as well;
+    SystemExit is what stops the worker.
+    """
+    from config.checks import celery_problems  # late: config.checks imports this module
+
+    problems = celery_problems(getattr(sender, "app", app))
+    if problems:
+        listed = "\n".join(f"{problem.id}: {problem.msg} HINT: {problem.hint}" for problem in problems)
+        raise SystemExit(WORKER_REFUSES_TO_START.format(problems=listed))

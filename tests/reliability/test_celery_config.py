@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from config.celery import RecoveryBounds, create_app, recovery_bounds
+from config.celery import WORKER_REFUSES_TO_START, RecoveryBounds, create_app, recovery_bounds
 from config.celery import app as project_app
 from config.checks import (
     BACKOFF_TOO_LONG_HINT,
@@ -374,3 +374,25 @@ def test_a_worker_started_with_the_in_process_transport_exits_before_consuming()
     assert worker.stderr.strip().splitlines()[-1] == (
         "The worker cannot run the event bus: " + tasks.WORKER_NEEDS_CELERY_TRANSPORT.format(value="inprocess")
     )
+
+
+def test_a_worker_whose_configuration_fails_the_celery_checks_exits_before_consuming() -> None:
+    worker = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--without-mingle", "--without-gossip"],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "BUS_TRANSPORT": "celery",
+            "CELERY_TASK_TIME_LIMIT_SECONDS": "60",  # beyond the 45 s visibility timeout: E021
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # never reached
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert worker.returncode == 1
+    output = worker.stderr.strip().splitlines()
+    assert WORKER_REFUSES_TO_START.splitlines()[0] in output
+    assert any(line.startswith("modulith.E021: ") for line in output), worker.stderr[-2000:]
