@@ -4,7 +4,7 @@ DRF's own JSONParser lets the RecursionError of deeply nested JSON escape as a 5
 one turns every undecodable body into a 400 `request.malformed`, including strings with
 unpaired UTF-16 surrogates ("\\ud800"): JSON can spell them, but no database, password
 hasher or response encoder takes them. The size of a body is bounded before parsing, by
-Django's DATA_UPLOAD_MAX_MEMORY_SIZE (413, see shared.gateway.errors).
+Django's DATA_UPLOAD_MAX_MEMORY_SIZE (413, see shared.api.errors).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """DRF authentication by `Authorization: Bearer <access token>`, without the identity database.
 
-    REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["shared.gateway.authentication.BearerTokenAuthentication"]}
+    REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["shared.auth.BearerTokenAuthentication"]}
 
 A request without an Authorization header stays anonymous (a view's permissions then
 decide: 401 for IsAuthenticated). A Bearer header with a token that does not verify is
@@ -18,8 +18,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
-from shared.gateway.principal import Principal
-from shared.gateway.tokens import ExpiredTokenError, TokenError, verify_access_token
+from shared.auth.principal import Principal
+from shared.auth.tokens import ExpiredTokenError, TokenError, verify_access_token
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The base classes of every /api/ view: DRF's APIView and GenericAPIView, rate limited before they refuse.
 
-    from shared.gateway.views import APIView, GenericAPIView
+    from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 DRF checks a request's credentials and permissions before its rate limits (APIView.initial:
 authenticate, check permissions, check throttles), so a request it refuses with 401 or 403
@@ -16,7 +16,7 @@ success (the docs pages and the schema), so that their 401 and 429 carry the sam
 codes as any endpoint's rather than being re-rendered by the middleware without them.
 
 Overriding `initial` in a base class, rather than a setting, because DRF has no setting for
-the order. `shared.gateway.endpoints.classification_problems` names any /api/ view that does
+the order. `tests.endpoints.classification_problems` names any /api/ view that does
 not derive from these, and tests/security/test_refused_floods.py proves the 429 for every
 endpoint and method.
 """
@@ -34,7 +34,7 @@ REFUSALS = (exceptions.NotAuthenticated, exceptions.AuthenticationFailed, except
 """What DRF's initial raises for a caller it will not serve (401 and 403), before it counts the request."""
 
 
-class APIView(views.APIView):
+class DomainAPIView(views.APIView):
     """DRF's APIView, except that a request it refuses (401, 403) is first held to the rate limits."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -51,5 +51,5 @@ class APIView(views.APIView):
         return response
 
 
-class GenericAPIView(APIView, generics.GenericAPIView):
-    """DRF's GenericAPIView (pagination, get_object), rate limited before it refuses, as APIView."""
+class DomainGenericAPIView(DomainAPIView, generics.GenericAPIView):
+    """DRF's GenericAPIView (pagination, get_object), rate limited before it refuses, as DomainAPIView."""

@@ -16,8 +16,8 @@ from django.urls import URLPattern, URLResolver, converters, get_resolver
 from django.urls.resolvers import RoutePattern
 from rest_framework.views import APIView
 
-from shared.gateway import views
-from shared.gateway.access import Access, declared_access
+from shared.api.access import Access, declared_access
+from shared.api.views import DomainAPIView
 
 API_ROUTE_PREFIX = "api/"
 
@@ -29,13 +29,13 @@ NOT_DRF = (
     "rate limits do not apply to it. Make it an APIView."
 )
 NOT_GATEWAY_VIEW = (
-    "{endpoint}: {view} derives from DRF's APIView, not shared.gateway.views.APIView (or GenericAPIView), so "
-    "the requests it refuses (401, 403) are never rate limited. Derive it from the gateway's."
+    "{endpoint}: {view} derives from DRF's APIView, not shared.api.views.DomainAPIView (or DomainGenericAPIView), so "
+    "the requests it refuses (401, 403) are never rate limited. Derive it from DomainAPIView."
 )
 UNNAMED = "{endpoint}: the route has no name; name it (path(..., name='...')) so tests and clients can reverse it."
 UNCLASSIFIED = (
     "{endpoint}: {view} declares no access class for {method}. Put one of Public, Authenticated, OwnerOnly "
-    "or StaffOnly (shared.gateway.access) in its permission_classes, or by_method(...) if methods differ."
+    "or StaffOnly (shared.api.access) in its permission_classes, or by_method(...) if methods differ."
 )
 AMBIGUOUS = "{endpoint}: {view} declares {declared} for {method}; declare exactly one access class."
 OBJECT_NOT_OWNED = (
@@ -158,7 +158,7 @@ def _problems(endpoint: Endpoint) -> list[str]:
     if not endpoint.is_drf:
         return [NOT_DRF.format(endpoint=label, view=view)]
     problems = []
-    if not issubclass(endpoint.view, views.APIView):
+    if not issubclass(endpoint.view, DomainAPIView):
         problems.append(NOT_GATEWAY_VIEW.format(endpoint=label, view=view))
     if endpoint.name is None:
         problems.append(UNNAMED.format(endpoint=label))

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 
-from shared.gateway.principal import STAFF_SCOPE
+from shared.auth.principal import STAFF_SCOPE
 
 
 class Access(enum.StrEnum):

@@ -5,15 +5,17 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from shared.gateway.keys import (
-    KeySet,
+from domains.identity.access_tokens import IssuerConfig
+from domains.identity.signing_keys import (
     PrivateKey,
+    SigningKeys,
     generate_private_key,
     private_key_pem,
     public_key_pem,
     signing_key,
 )
-from shared.gateway.tokens import TokenConfig
+from shared.auth.keys import KeySet
+from shared.auth.tokens import VerifierConfig
 
 ISSUER = "https://id.example.test"
 AUDIENCE = "https://api.example.test"
@@ -41,13 +43,18 @@ def write_public_key(directory: Path, name: str, algorithm: str = "RS256") -> Pa
     return path
 
 
-def key_set(*names: str, algorithm: str = "RS256") -> KeySet:
-    return KeySet(signing_key(private_key(name, algorithm)) for name in names)
+def key_set(*names: str, algorithm: str = "RS256") -> SigningKeys:
+    """Identity's signing keys, the first signing."""
+    return SigningKeys(signing_key(private_key(name, algorithm)) for name in names)
 
 
-def token_config(
-    keys: KeySet, *, issuer: str = ISSUER, audience: str = AUDIENCE, access_token_seconds: int = 900
-) -> TokenConfig:
-    return TokenConfig(
-        keys=keys, issuer=issuer, audience=audience, access_token_seconds=access_token_seconds, leeway_seconds=0
-    )
+def issuer_config(
+    keys: SigningKeys, *, issuer: str = ISSUER, audience: str = AUDIENCE, access_token_seconds: int = 900
+) -> IssuerConfig:
+    return IssuerConfig(keys=keys, issuer=issuer, audience=audience, access_token_seconds=access_token_seconds)
+
+
+def verifier_config(keys: SigningKeys | KeySet, *, issuer: str = ISSUER, audience: str = AUDIENCE) -> VerifierConfig:
+    """A verifier trusting the public halves of `keys`, as any service would."""
+    public = keys.public_key_set() if isinstance(keys, SigningKeys) else keys
+    return VerifierConfig(keys=public, issuer=issuer, audience=audience, leeway_seconds=0)

@@ -1,23 +1,30 @@
-"""One JSON error shape for the whole API, whoever produced the error.
+"""One error shape for the whole API, whoever produced the error: RFC 9457 problem details.
+
+    HTTP/1.1 404 Not Found
+    Content-Type: application/problem+json
 
     {
-      "type": "not_found",                          what sort of failure; follows the HTTP status
-      "code": "catalog.product_not_found",          stable, for programs to branch on
-      "message": "Product 3f... does not exist. ...", for people; says what to do
-      "field_errors": {"quantity": ["..."]},        per input field, empty when not about input
-      "params": {"product_id": "3f..."},            the domain error's typed parameters
-      "correlation_id": "9b2c..."                   quote it when reporting a problem
+      "type": "urn:modulith:problem:catalog.product_not_found",   the problem type (identifies the code)
+      "title": "Product not found",                  short, the same for every occurrence of the type
+      "status": 404,                                  the HTTP status, repeated for logs and proxies
+      "detail": "Product 3f... does not exist. ...", this occurrence, for people; says what to do
+      "instance": "/api/catalog/products/3f.../",    the request it answers
+      "code": "catalog.product_not_found",            stable, for programs to branch on
+      "field_errors": {"quantity": ["..."]},         per input field, empty when not about input
+      "params": {"product_id": "3f..."},             the domain error's typed parameters
+      "correlation_id": "9b2c..."                    quote it when reporting a problem
     }
 
-Views raise DomainErrors or DRF exceptions; nothing builds error responses by hand. Three
-places render the shape, so that no path under /api/ answers with an HTML page:
+Views raise DomainErrors, ApiErrors or DRF exceptions; nothing builds error responses by
+hand. Everything goes through one path, `problem_response(problem(...))`, reached from
+three places so that no path under /api/ answers with an HTML page:
 
 - `api_exception_handler`, DRF's EXCEPTION_HANDLER: what a DRF view raises;
 - `handler400/403/404/500`, Django's error handlers (config/urls.py): what Django itself
   answers outside a DRF view (no route matched, a crash, an oversized body);
-- `shared.gateway.middleware.ApiErrorMiddleware`: the body-size limit, and any other
-  error response that is not JSON (Django's debug pages when DEBUG is on, a 405 from a
-  plain Django view).
+- `shared.api.middleware.ApiErrorMiddleware`: the body-size limit, and any other error
+  response that is not a problem document (Django's debug pages when DEBUG is on, a 405
+  from a plain Django view).
 
 Outside /api/ (the admin, the docs pages) Django's own pages stay.
 """
@@ -25,6 +32,7 @@ Outside /api/ (the admin, the docs pages) Django's own pages stay.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -37,12 +45,16 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from shared.auth.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
 from shared.correlation import current_correlation_id
 from shared.errors import DomainError, ErrorKind, error_to_wire
-from shared.gateway.authentication import BEARER_CHALLENGE, AccessTokenExpired, AccessTokenInvalid
 
 API_PATH_PREFIX = "/api/"
 API_ROOT = "/api"
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE = "urn:modulith:problem:{code}"
+"""The `type` of a problem: a URN naming its stable code, the same in every deployment."""
 
 STATUS_BY_KIND = {
     ErrorKind.INVALID: status.HTTP_400_BAD_REQUEST,
@@ -51,24 +63,6 @@ STATUS_BY_KIND = {
     ErrorKind.CONFLICT: status.HTTP_409_CONFLICT,
     ErrorKind.FORBIDDEN: status.HTTP_403_FORBIDDEN,
     ErrorKind.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
-}
-
-# The `type` of an error follows its status, so that a DomainError's kind and an HTTP-level
-# failure with the same status read the same. ErrorKind values are among these types.
-TYPE_BY_STATUS: dict[int, str] = {
-    400: "invalid",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "unprocessable",
-    429: "rate_limited",
-    500: "server_error",
-    503: "unavailable",
 }
 
 # DRF's exception classes -> stable code, first match wins. Clients branch on codes; never change one.
@@ -91,6 +85,8 @@ DRF_ERRORS: tuple[tuple[type[exceptions.APIException], str], ...] = (
 BAD_REQUEST_CODE = "request.bad_request"
 TOO_LARGE_CODE = "request.too_large"
 NOT_FOUND_CODE = "request.not_found"
+FORBIDDEN_CODE = "auth.permission_denied"
+METHOD_NOT_ALLOWED_CODE = "request.method_not_allowed"
 SERVER_ERROR_CODE = "server.error"
 GENERIC_CODE = "request.error"
 
@@ -126,9 +122,11 @@ DEFAULT_TEXTS_REPLACED: tuple[tuple[type[exceptions.APIException], str], ...] = 
 # Headers an error response must keep when it is re-rendered in the shape.
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
-class GatewayError(exceptions.APIException):
-    """An API failure the gateway itself detects (not a domain's), with its own stable code."""
+
+class ApiError(exceptions.APIException):
+    """An API failure the HTTP layer itself detects (not a domain's), with its own stable code."""
 
     code: ClassVar[str]
 
@@ -142,26 +140,52 @@ def is_api_request(request: HttpRequest) -> bool:
     return path == API_ROOT or path.startswith(API_PATH_PREFIX)
 
 
-def error_type(status_code: int) -> str:
-    return TYPE_BY_STATUS.get(status_code, "server_error" if status_code >= 500 else "invalid")
+def status_title(status_code: int) -> str:
+    """RFC 9457's title for a problem that is only its status: the status phrase."""
+    try:
+        return HTTPStatus(status_code).phrase
+    except ValueError:
+        return "Server Error" if status_code >= 500 else "Client Error"
 
 
-def error_body(
+def error_title(error: DomainError) -> str:
+    """A domain error's title, from its class name: ProductNotFoundError -> 'Product not found'."""
+    words = _WORD_BOUNDARY.sub(" ", type(error).__name__.removesuffix("Error")).split()
+    return " ".join([words[0], *(word.lower() for word in words[1:])]) if words else status_title(400)
+
+
+def problem(
     *,
-    type: str,
+    status_code: int,
     code: str,
-    message: str,
+    detail: str,
+    instance: str,
+    title: str | None = None,
     field_errors: dict[str, list[str]] | None = None,
     params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The problem document (RFC 9457) with the API's extension members; every error body is one."""
     return {
-        "type": type,
+        "type": PROBLEM_TYPE.format(code=code),
+        "title": title or status_title(status_code),
+        "status": status_code,
+        "detail": detail,
+        "instance": instance,
         "code": code,
-        "message": message,
         "field_errors": field_errors or {},
         "params": params or {},
         "correlation_id": current_correlation_id(),
     }
+
+
+def problem_response(body: dict[str, Any], *, headers: Mapping[str, str] | None = None) -> JsonResponse:
+    """A problem document as a response outside DRF (Django's handlers, the middleware)."""
+    return JsonResponse(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def drf_problem_response(body: dict[str, Any], *, headers: Mapping[str, str] | None = None) -> Response:
+    """A problem document as a DRF view's response (rendered by the view's JSON renderer)."""
+    return Response(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
 # -- DRF views ---------------------------------------------------------------------
@@ -169,33 +193,48 @@ def error_body(
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF EXCEPTION_HANDLER: DomainErrors by kind, DRF's own errors by class, the rest to Django."""
+    request = context.get("request")
+    instance = request.path if request is not None else ""
     if isinstance(exc, DomainError):
         wire = error_to_wire(exc)
-        body = error_body(type=wire["kind"], code=wire["code"], message=wire["message"], params=wire["params"])
+        body = problem(
+            status_code=STATUS_BY_KIND[exc.kind],
+            code=wire["code"],
+            title=error_title(exc),
+            detail=wire["message"],
+            instance=instance,
+            params=wire["params"],
+        )
         headers = {"WWW-Authenticate": BEARER_CHALLENGE} if exc.kind is ErrorKind.UNAUTHORIZED else {}
-        return Response(body, status=STATUS_BY_KIND[exc.kind], headers=headers)
+        return drf_problem_response(body, headers=headers)
     if isinstance(exc, RequestDataTooBig):
-        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        return drf_problem_response(too_large_problem(instance=instance))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: Django logs it and answers 500 through handler500
-    body = _api_exception_body(exc, request=context.get("request"))
-    return Response(body, status=exc.status_code, headers=_api_exception_headers(exc))
+    body = _api_exception_problem(exc, request=request, instance=instance)
+    return drf_problem_response(body, headers=_api_exception_headers(exc))
 
 
-def _api_exception_body(exc: exceptions.APIException, *, request: Any) -> dict[str, Any]:
-    kind = error_type(exc.status_code)
-    if isinstance(exc, GatewayError):
-        return error_body(type=kind, code=exc.code, message=str(exc.detail))
+def _api_exception_problem(exc: exceptions.APIException, *, request: Any, instance: str) -> dict[str, Any]:
+    status_code = exc.status_code
+    if isinstance(exc, ApiError):
+        return problem(status_code=status_code, code=exc.code, detail=str(exc.detail), instance=instance)
     code = next((c for cls, c in DRF_ERRORS if isinstance(exc, cls)), GENERIC_CODE)
     if isinstance(exc, exceptions.ValidationError):
-        return error_body(type=kind, code=code, message=VALIDATION_MESSAGE, field_errors=_field_errors(exc.detail))
+        return problem(
+            status_code=status_code,
+            code=code,
+            detail=VALIDATION_MESSAGE,
+            instance=instance,
+            field_errors=_field_errors(exc.detail),
+        )
     if isinstance(exc, exceptions.Throttled):
-        return error_body(type=kind, code=code, message=_rate_limited_message(exc))
-    return error_body(type=kind, code=code, message=_message(exc, request=request))
+        return problem(status_code=status_code, code=code, detail=_rate_limited_message(exc), instance=instance)
+    return problem(status_code=status_code, code=code, detail=_message(exc, request=request), instance=instance)
 
 
 def _message(exc: exceptions.APIException, *, request: Any) -> str:
@@ -251,47 +290,41 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 # -- Django's error handlers and the middleware ----------------------------------
 
 
-def too_large_body() -> dict[str, Any]:
+def too_large_problem(*, instance: str) -> dict[str, Any]:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return error_body(type=error_type(413), code=TOO_LARGE_CODE, message=TOO_LARGE.format(limit=limit))
+    return problem(status_code=413, code=TOO_LARGE_CODE, detail=TOO_LARGE.format(limit=limit), instance=instance)
 
 
-def http_error_body(*, request: HttpRequest, status_code: int) -> dict[str, Any]:
-    """The shape for an HTTP-level failure that carries no exception of ours (Django's, a proxy's)."""
-    messages = {
+def http_problem(*, request: HttpRequest, status_code: int) -> dict[str, Any]:
+    """The problem for an HTTP-level failure that carries no exception of ours (Django's, a proxy's)."""
+    if status_code == 413:
+        return too_large_problem(instance=request.path)
+    known = {
         400: (BAD_REQUEST_CODE, BAD_REQUEST_MESSAGE),
-        403: ("auth.permission_denied", FORBIDDEN_MESSAGE),
+        403: (FORBIDDEN_CODE, FORBIDDEN_MESSAGE),
         404: (NOT_FOUND_CODE, NOT_FOUND_MESSAGE.format(path=request.path)),
-        405: (
-            "request.method_not_allowed",
-            METHOD_NOT_ALLOWED_MESSAGE.format(method=request.method, path=request.path),
-        ),
+        405: (METHOD_NOT_ALLOWED_CODE, METHOD_NOT_ALLOWED_MESSAGE.format(method=request.method, path=request.path)),
         500: (SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE),
     }
-    if status_code == 413:
-        return too_large_body()
-    fallback = (SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE) if status_code >= 500 else (GENERIC_CODE, _reason(status_code))
-    code, message = messages.get(status_code, fallback)
-    return error_body(type=error_type(status_code), code=code, message=message)
-
-
-def _reason(status_code: int) -> str:
-    try:
-        return f"{HTTPStatus(status_code).phrase}."
-    except ValueError:
-        return f"HTTP error {status_code}."
+    fallback = (
+        (SERVER_ERROR_CODE, SERVER_ERROR_MESSAGE)
+        if status_code >= 500
+        else (GENERIC_CODE, f"{status_title(status_code)}.")
+    )
+    code, detail = known.get(status_code, fallback)
+    return problem(status_code=status_code, code=code, detail=detail, instance=request.path)
 
 
 def slash_missing_response(request: HttpRequest) -> JsonResponse:
     """404 for an /api/ URL that exists only with a trailing slash, naming the URL to use."""
-    message = SLASH_MISSING_MESSAGE.format(path=request.path)
-    return JsonResponse(error_body(type=error_type(404), code=NOT_FOUND_CODE, message=message), status=404)
+    detail = SLASH_MISSING_MESSAGE.format(path=request.path)
+    return problem_response(problem(status_code=404, code=NOT_FOUND_CODE, detail=detail, instance=request.path))
 
 
-def json_error_response(
+def http_problem_response(
     *, request: HttpRequest, status_code: int, headers: Mapping[str, str] | None = None
 ) -> JsonResponse:
-    return JsonResponse(http_error_body(request=request, status_code=status_code), status=status_code, headers=headers)
+    return problem_response(http_problem(request=request, status_code=status_code), headers=headers)
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -303,23 +336,23 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Http
     if not is_api_request(request):
         return defaults.bad_request(request, exception)
     status_code = 413 if isinstance(exception, RequestDataTooBig) else 400
-    return json_error_response(request=request, status_code=status_code)
+    return http_problem_response(request=request, status_code=status_code)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if not is_api_request(request):
         return defaults.permission_denied(request, exception)
-    return json_error_response(request=request, status_code=403)
+    return http_problem_response(request=request, status_code=403)
 
 
 def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if not is_api_request(request):
         return defaults.page_not_found(request, exception)
-    return json_error_response(request=request, status_code=404)
+    return http_problem_response(request=request, status_code=404)
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
     """Django's handler500: the body says nothing about the failure; the log has the traceback."""
     if not is_api_request(request):
         return defaults.server_error(request)
-    return json_error_response(request=request, status_code=500)
+    return http_problem_response(request=request, status_code=500)

@@ -1,6 +1,6 @@
 """Content negotiation: a `?format=` the endpoint cannot answer in is a 400 naming the parameter.
 
-    REST_FRAMEWORK = {"DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared.gateway.negotiation.ContentNegotiation"}
+    REST_FRAMEWORK = {"DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared.api.negotiation.ContentNegotiation"}
 
 DRF answers `?format=api` (its browsable API, which this API does not serve) with a bare
 404 "Not found.", as if the endpoint did not exist. The endpoint exists; the parameter is

@@ -1,4 +1,4 @@
-"""Access tokens: what is signed, what verifies, and rotation across key sets."""
+"""Access tokens: what identity signs, what the kernel verifies, and rotation across key sets."""
 
 from __future__ import annotations
 
@@ -17,26 +17,21 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shared.gateway.keys import KeySet, SigningKeyError, signing_key
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.tokens import (
-    BAD_CLAIMS,
-    UNKNOWN_KID,
-    ExpiredTokenError,
-    InvalidTokenError,
-    current_config,
-    issue_access_token,
-    verify_access_token,
-)
-from tests.signing_keys import (
+from domains.identity.access_tokens import current_issuer, issue_access_token
+from domains.identity.signing_keys import SigningKeys, signing_key
+from domains.identity.tests.keys import (
     AUDIENCE,
     ISSUER,
+    issuer_config,
     key_set,
     private_key,
-    token_config,
+    verifier_config,
     write_private_key,
     write_public_key,
 )
+from shared.auth.keys import KeySet, KeySetError
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
+from shared.auth.tokens import BAD_CLAIMS, UNKNOWN_KID, ExpiredTokenError, InvalidTokenError, verify_access_token
 
 ALICE = Principal(id=uuid.UUID("6f1c0a52-3a57-4d0e-9a43-4b1f1b2c9d10"), email="alice@example.com", scopes=frozenset())
 STAFF = Principal(id=uuid.uuid4(), email="sam@example.com", scopes=frozenset({CUSTOMER_SCOPE, STAFF_SCOPE}))
@@ -46,14 +41,18 @@ def kid_of(name: str) -> str:
     return signing_key(private_key(name)).kid
 
 
+def key_set_of_public_key(name: str) -> SigningKeys:
+    return SigningKeys([signing_key(private_key(name).public_key())])
+
+
 @pytest.mark.parametrize("algorithm", ["RS256", "EdDSA"])
 def test_a_token_verifies_back_to_the_principal_it_was_issued_for(algorithm: str) -> None:
     # given a key set with one key
-    config = token_config(key_set("round-trip", algorithm=algorithm))
+    keys = key_set("round-trip", algorithm=algorithm)
 
     # when a token is issued for a staff principal and verified
-    issued = issue_access_token(STAFF, config=config)
-    principal = verify_access_token(issued.token, config=config)
+    issued = issue_access_token(STAFF, config=issuer_config(keys))
+    principal = verify_access_token(issued.token, config=verifier_config(keys))
 
     # then the same principal comes back, and the token lives as long as configured
     assert principal == STAFF
@@ -62,7 +61,7 @@ def test_a_token_verifies_back_to_the_principal_it_was_issued_for(algorithm: str
 
 def test_a_token_carries_issuer_audience_expiry_and_the_signing_key_id() -> None:
     # given a fixed issue time
-    config = token_config(key_set("claims"))
+    config = issuer_config(key_set("claims"))
     now = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 
     # when a token is issued
@@ -85,50 +84,50 @@ def test_a_token_carries_issuer_audience_expiry_and_the_signing_key_id() -> None
 
 def test_a_token_signed_by_the_previous_key_verifies_while_that_key_is_configured() -> None:
     # given a token signed before a rotation
-    before = token_config(key_set("previous"))
-    token = issue_access_token(ALICE, config=before).token
+    token = issue_access_token(ALICE, config=issuer_config(key_set("previous"))).token
 
     # when the new key signs and the previous one is still listed
-    after = token_config(key_set("next", "previous"))
+    after = key_set("next", "previous")
 
     # then the old token still verifies, and new tokens are signed by the new key
-    assert verify_access_token(token, config=after) == ALICE
-    assert jwt.get_unverified_header(issue_access_token(ALICE, config=after).token)["kid"] == kid_of("next")
+    assert verify_access_token(token, config=verifier_config(after)) == ALICE
+    new_token = issue_access_token(ALICE, config=issuer_config(after)).token
+    assert jwt.get_unverified_header(new_token)["kid"] == kid_of("next")
 
 
 def test_a_token_of_a_retired_key_is_refused_once_the_key_is_removed() -> None:
-    token = issue_access_token(ALICE, config=token_config(key_set("retired"))).token
+    token = issue_access_token(ALICE, config=issuer_config(key_set("retired"))).token
 
     with pytest.raises(InvalidTokenError) as raised:
-        verify_access_token(token, config=token_config(key_set("successor")))
+        verify_access_token(token, config=verifier_config(key_set("successor")))
 
     assert raised.value.reason == UNKNOWN_KID.format(kid=kid_of("retired"))
 
 
 def test_a_public_key_alone_verifies_tokens_from_the_service_that_signs() -> None:
     # given the issuer's key set and a verifier that holds only its public half
-    issuer = token_config(key_set("issuer"))
-    verifier = token_config(KeySet([signing_key(private_key("issuer").public_key())]))
+    issuer = issuer_config(key_set("issuer"))
+    verifier = verifier_config(KeySet([signing_key(private_key("issuer").public_key()).public]))
 
     # when a token from the issuer reaches the verifier, then it verifies
     assert verify_access_token(issue_access_token(ALICE, config=issuer).token, config=verifier) == ALICE
-    # and the verifier cannot issue tokens itself
-    with pytest.raises(SigningKeyError):
-        issue_access_token(ALICE, config=verifier)
+    # and a retired key, published but not private, cannot issue tokens
+    with pytest.raises(KeySetError):
+        issue_access_token(ALICE, config=issuer_config(key_set_of_public_key("issuer")))
 
 
 def test_an_expired_token_is_told_apart_from_a_forged_one() -> None:
-    config = token_config(key_set("expiry"))
-    token = issue_access_token(ALICE, config=config, now=timezone.now() - dt.timedelta(seconds=901)).token
+    keys = key_set("expiry")
+    token = issue_access_token(ALICE, config=issuer_config(keys), now=timezone.now() - dt.timedelta(seconds=901)).token
 
     with pytest.raises(ExpiredTokenError):
-        verify_access_token(token, config=config)
+        verify_access_token(token, config=verifier_config(keys))
 
 
 def test_a_token_whose_subject_is_not_a_user_id_is_refused() -> None:
     # given a correctly signed token whose sub is not a UUID
-    config = token_config(key_set("claims-check"))
-    key = config.keys.signing_key
+    keys = key_set("claims-check")
+    key = keys.signing_key
     now = int(timezone.now().timestamp())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "email": "a@example.com", "scope": "staff"}
     token = jwt.encode(
@@ -139,7 +138,7 @@ def test_a_token_whose_subject_is_not_a_user_id_is_refused() -> None:
     )
 
     with pytest.raises(InvalidTokenError) as raised:
-        verify_access_token(token, config=config)
+        verify_access_token(token, config=verifier_config(keys))
 
     assert raised.value.reason == BAD_CLAIMS
 
@@ -147,7 +146,7 @@ def test_a_token_whose_subject_is_not_a_user_id_is_refused() -> None:
 @given(st.text(max_size=300) | st.from_regex(r"\A[A-Za-z0-9_\-]{0,40}\.[A-Za-z0-9_\-]{0,40}\.[A-Za-z0-9_\-]{0,40}\Z"))
 def test_no_string_is_ever_anything_but_an_invalid_token(text: str) -> None:
     with pytest.raises(InvalidTokenError):
-        verify_access_token(text, config=token_config(key_set("fuzz")))
+        verify_access_token(text, config=verifier_config(key_set("fuzz")))
 
 
 def test_the_configured_key_files_form_the_key_set_in_order(tmp_path: Path) -> None:
@@ -156,7 +155,7 @@ def test_the_configured_key_files_form_the_key_set_in_order(tmp_path: Path) -> N
 
     # when the configuration is read
     with override_settings(AUTH_SIGNING_KEYS=paths, AUTH_TOKEN_ISSUER="iss", AUTH_TOKEN_AUDIENCE="aud"):
-        config = current_config()
+        config = current_issuer()
 
     # then both keys verify, the first signs, and issuer and audience come from settings
     assert [key.kid for key in config.keys.keys] == [kid_of("settings-new"), kid_of("settings-old")]
@@ -197,7 +196,7 @@ def test_production_with_an_unreadable_signing_key_does_not_start(tmp_path: Path
     started = run_django_setup({**PRODUCTION, "AUTH_SIGNING_KEYS": str(tmp_path / "missing.pem")})
 
     assert started.returncode == 1
-    assert f"Cannot read the signing key file {tmp_path / 'missing.pem'}" in started.stderr
+    assert f"Cannot read the key file {tmp_path / 'missing.pem'}" in started.stderr
 
 
 @pytest.mark.processes

@@ -14,7 +14,7 @@ counts and all get through. Here each window has one counter, raised with the ca
 increment (Redis INCR), so N concurrent requests against a limit of L let exactly L through.
 Windows are fixed (aligned to the epoch): at worst a client gets 2L across a window edge.
 Every request counts against each limit that applies to it, even one another limit refused,
-and one refused for its credentials or permissions (shared.gateway.views checks the limits
+and one refused for its credentials or permissions (shared.api.views checks the limits
 before such a refusal is answered).
 
 The client IP is REMOTE_ADDR unless REST_FRAMEWORK["NUM_PROXIES"] says how many proxies of

@@ -1,4 +1,4 @@
-"""Access tokens: JWTs any service can verify with the public keys alone.
+"""Verifying access tokens: JWTs any service checks with the identity provider's public keys alone.
 
 An access token is a JWT (RFC 9068 profile) signed by the identity provider's active key:
 
@@ -7,20 +7,23 @@ An access token is a JWT (RFC 9068 profile) signed by the identity provider's ac
               "email": "...", "scope": "customer staff", "iat": ..., "exp": ..., "jti": "..."}
 
 Verification trusts nothing in the token before the signature checks out: the key is
-found by `kid` among the configured keys, the algorithm is the one that key was made
-for (so `alg: none` and HS256-signed-with-the-public-key are refused, whatever the
-header says), then signature, issuer, audience, expiry and the required claims are
-checked by PyJWT. Every failure is an InvalidTokenError, ExpiredTokenError when only
-the time is wrong, so a client knows to refresh rather than log in again.
+found by `kid` among the trusted keys, the algorithm is the one that key was made for
+(so `alg: none` and HS256-signed-with-the-public-key are refused, whatever the header
+says), then signature, issuer, audience, expiry and the required claims are checked by
+PyJWT. Every failure is an InvalidTokenError, ExpiredTokenError when only the time is
+wrong, so a client knows to refresh rather than log in again.
 
     TokenError
     ├── InvalidTokenError     forged, tampered, malformed, for another issuer or audience
     └── ExpiredTokenError     genuine but past its exp; refresh it
+
+Where the keys come from (settings, first that is set): AUTH_JWKS_URL (the identity
+provider's key set over HTTP), AUTH_VERIFYING_KEYS, AUTH_SIGNING_KEYS (PEM files; only the
+public halves are used), and in development the development key file's public half.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import uuid
 from collections.abc import Mapping
@@ -30,10 +33,9 @@ from typing import Any
 
 import jwt
 from django.conf import settings
-from django.utils import timezone
 
-from shared.gateway.keys import KeySet, development_key_set, load_key_set
-from shared.gateway.principal import Principal
+from shared.auth.keys import JwksKeySet, KeySource, load_key_set
+from shared.auth.principal import Principal
 
 TOKEN_TYPE = "at+jwt"  # RFC 9068: an access token, not an ID token or any other JWT
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti")
@@ -63,55 +65,44 @@ class ExpiredTokenError(TokenError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TokenConfig:
-    """Everything signing and verifying need; built from settings by `current_config()`."""
+class VerifierConfig:
+    """What verifying needs; built from settings by `current_verifier()`."""
 
-    keys: KeySet
+    keys: KeySource
     issuer: str
     audience: str
-    access_token_seconds: int
     leeway_seconds: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IssuedAccessToken:
-    token: str
-    expires_in: int
-
-
-def current_config() -> TokenConfig:
-    """The token configuration of this process's settings (key files are read once per setting value)."""
-    return _config(
-        signing_keys=tuple(str(path) for path in settings.AUTH_SIGNING_KEYS),
+def current_verifier() -> VerifierConfig:
+    """The verifier of this process's settings (key files are read once per setting value)."""
+    return _verifier(
+        jwks_url=settings.AUTH_JWKS_URL,
+        key_files=tuple(str(path) for path in settings.AUTH_VERIFYING_KEYS or settings.AUTH_SIGNING_KEYS),
         dev_key_file=str(settings.AUTH_DEV_KEY_FILE) if settings.AUTH_DEV_KEY_FILE else None,
         issuer=settings.AUTH_TOKEN_ISSUER,
         audience=settings.AUTH_TOKEN_AUDIENCE,
-        access_token_seconds=settings.AUTH_ACCESS_TOKEN_SECONDS,
         leeway_seconds=settings.AUTH_CLOCK_SKEW_SECONDS,
     )
 
 
 @functools.lru_cache(maxsize=8)
-def _config(
+def _verifier(
     *,
-    signing_keys: tuple[str, ...],
+    jwks_url: str,
+    key_files: tuple[str, ...],
     dev_key_file: str | None,
     issuer: str,
     audience: str,
-    access_token_seconds: int,
     leeway_seconds: int,
-) -> TokenConfig:
-    if signing_keys or dev_key_file is None:
-        keys = load_key_set(Path(path) for path in signing_keys)
+) -> VerifierConfig:
+    keys: KeySource
+    if jwks_url:
+        keys = JwksKeySet(jwks_url)
     else:
-        keys = development_key_set(Path(dev_key_file))
-    return TokenConfig(
-        keys=keys,
-        issuer=issuer,
-        audience=audience,
-        access_token_seconds=access_token_seconds,
-        leeway_seconds=leeway_seconds,
-    )
+        paths = key_files or ((dev_key_file,) if dev_key_file else ())
+        keys = load_key_set(Path(path) for path in paths)
+    return VerifierConfig(keys=keys, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
 
 
 # -- claims <-> principal ---------------------------------------------------------------
@@ -133,34 +124,15 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
     return Principal(id=user_id, email=email, scopes=frozenset(scope.split()))
 
 
-# -- sign and verify ------------------------------------------------------------------
+# -- verify ------------------------------------------------------------------------------
 
 
-def issue_access_token(
-    principal: Principal, *, config: TokenConfig | None = None, now: dt.datetime | None = None
-) -> IssuedAccessToken:
-    """Sign an access token for `principal` with the active key; `now` is for tests of expiry."""
-    config = config or current_config()
-    key = config.keys.signing_key
-    issued_at = now or timezone.now()
-    claims = {
-        **principal_claims(principal),
-        "iss": config.issuer,
-        "aud": config.audience,
-        "iat": int(issued_at.timestamp()),
-        "exp": int(issued_at.timestamp()) + config.access_token_seconds,
-        "jti": uuid.uuid4().hex,
-    }
-    token = jwt.encode(claims, key.private_key, algorithm=key.algorithm, headers={"kid": key.kid, "typ": TOKEN_TYPE})
-    return IssuedAccessToken(token=token, expires_in=config.access_token_seconds)
-
-
-def verify_access_token(token: str, *, config: TokenConfig | None = None) -> Principal:
+def verify_access_token(token: str, *, config: VerifierConfig | None = None) -> Principal:
     """The principal a genuine, current access token speaks for; TokenError otherwise."""
-    return principal_from_claims(verified_claims(token, config=config or current_config()))
+    return principal_from_claims(verified_claims(token, config=config or current_verifier()))
 
 
-def verified_claims(token: str, *, config: TokenConfig) -> dict[str, Any]:
+def verified_claims(token: str, *, config: VerifierConfig) -> dict[str, Any]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from shared.gateway.idempotency import purge_expired_keys
+from shared.api.idempotency import purge_expired_keys
 
 PURGED = "Deleted {count} expired idempotency key(s)."
 

@@ -27,13 +27,18 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, current_app
 from celery.utils.time import maybe_make_aware
 from django.conf import settings
 from django.core import checks
 
-from config.celery import POOL_MAINTENANCE_SECONDS
-from config.celery import app as default_app
+POOL_MAINTENANCE_SECONDS = 5.0
+"""How often Celery's prefork pool checks for lost processes (celery.concurrency.asynpool, not configurable)."""
+
+WORKER_REFUSES_TO_START = (
+    "The worker refuses to start: its Celery configuration could run a task twice or hold a lost one too long "
+    "(`python manage.py check` shows the same).\n{problems}"
+)
 
 COUNTDOWN_TOO_LONG = (
     "{where} delays a message by {seconds:g}s, not less than the visibility timeout of {visibility:g}s: "
@@ -45,7 +50,8 @@ COUNTDOWN_TOO_LONG_HINT = (
 )
 RETRY_DELAY_TOO_LONG_HINT = (
     "Set default_retry_delay of task {task!r} below CELERY_VISIBILITY_TIMEOUT_SECONDS (in its decorator, or in "
-    "task_annotations in config/celery.py), or max_retries=0 if it must never be sent again: Celery waits "
+    "task_annotations of the worker settings, shared/bus/worker.py), or max_retries=0 if it must never be sent "
+    "again: Celery waits "
     "default_retry_delay before a retry without a countdown and, with task_retry_on_worker_lost, before "
     "re-sending the task after its pool process died."
 )
@@ -77,7 +83,7 @@ VISIBILITY_MISMATCH = (
 )
 VISIBILITY_MISMATCH_HINT = (
     "Set one value (CELERY_VISIBILITY_TIMEOUT_SECONDS) for broker_transport_options, "
-    "result_backend_transport_options and visibility_timeout; config/celery.py does."
+    "result_backend_transport_options and visibility_timeout; shared/bus/worker.py does."
 )
 _TIME_LIMIT_LIMITS = (
     ("the visibility timeout", "run again by another worker while it still runs"),
@@ -86,8 +92,22 @@ _TIME_LIMIT_LIMITS = (
 
 
 def check_celery(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    """modulith.E020-E022 for the project's Celery app."""
-    return celery_problems(default_app)
+    """modulith.E020-E022 for this process's Celery app (the one config/celery.py made current)."""
+    return celery_problems(current_app._get_current_object())
+
+
+def refuse_to_start_with_unsafe_settings(sender: Any = None, **kwargs: Any) -> None:
+    """Celery's worker_init: run E020-E022 before the worker consumes anything (connected by worker.create_app).
+
+    Celery runs Django's system checks when a worker starts but only logs what they find,
+    so a worker with, say, a time limit beyond the visibility timeout would start and run
+    long tasks twice. An exception from a signal handler is logged and ignored as well;
+    SystemExit is what stops the worker.
+    """
+    problems = celery_problems(getattr(sender, "app", None) or current_app._get_current_object())
+    if problems:
+        listed = "\n".join(f"{problem.id}: {problem.msg} HINT: {problem.hint}" for problem in problems)
+        raise SystemExit(WORKER_REFUSES_TO_START.format(problems=listed))
 
 
 def celery_problems(app: Celery, *, now: dt.datetime | None = None) -> list[checks.CheckMessage]:

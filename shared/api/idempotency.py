@@ -46,10 +46,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shared.api.config import ApiSettings
+from shared.api.errors import ApiError
+from shared.api.models import IdempotencyKey
 from shared.correlation import REQUEST_ID_HEADER
-from shared.gateway.config import GatewaySettings
-from shared.gateway.errors import GatewayError
-from shared.gateway.models import IdempotencyKey
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -77,22 +77,22 @@ IN_FLIGHT = (
 NOT_A_RESPONSE = "@accepts_idempotency_key: {view}.{method} returned {returned!r}; it must return a DRF Response."
 
 
-class IdempotencyKeyInvalidError(GatewayError):
+class IdempotencyKeyInvalidError(ApiError):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "idempotency.key_invalid"
 
 
-class IdempotencyCallerRequiredError(GatewayError):
+class IdempotencyCallerRequiredError(ApiError):
     status_code = status.HTTP_400_BAD_REQUEST
     code = "idempotency.caller_required"
 
 
-class IdempotencyKeyReusedError(GatewayError):
+class IdempotencyKeyReusedError(ApiError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     code = "idempotency.key_reused"
 
 
-class IdempotencyRequestInFlightError(GatewayError):
+class IdempotencyRequestInFlightError(ApiError):
     status_code = status.HTTP_409_CONFLICT
     code = "idempotency.request_in_flight"
 
@@ -122,7 +122,7 @@ def accepts_idempotency_key(handler: Handler) -> Handler:
             fingerprint=request_fingerprint(request),
             endpoint=f"{request.method} {request.path}"[:300],
             now=timezone.now(),
-            settings=GatewaySettings.from_django(),
+            settings=ApiSettings.from_django(),
         )
         if claim.replay is not None:
             return claim.replay
@@ -152,7 +152,7 @@ class Claim:
 
 
 def claim_key(
-    *, owner: str, key: str, fingerprint: str, endpoint: str, now: dt.datetime, settings: GatewaySettings
+    *, owner: str, key: str, fingerprint: str, endpoint: str, now: dt.datetime, settings: ApiSettings
 ) -> Claim:
     """Take the key for this request, or say why not (replay, 422, 409). Safe under concurrency:
     the unique (owner, key) row decides which of two simultaneous requests runs."""

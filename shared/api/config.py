@@ -1,4 +1,4 @@
-"""Gateway settings, read from Django settings at the moment they are used (so tests may override them)."""
+"""API toolkit settings, read from Django settings at the moment they are used (so tests may override them)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,17 @@ from django.conf import settings
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class GatewaySettings:
+class ApiSettings:
     idempotency_key_ttl_seconds: float = 86_400.0
     """How long a stored response answers retries with its key; after that the key is free again."""
     idempotency_lease_seconds: float = 120.0
     """How long a request may hold its key in flight; past that its process is presumed dead."""
-    remote_domains: dict[str, str] = dataclasses.field(default_factory=dict)
-    """Domain -> base URL of the service now serving it; its routes leave this process."""
 
     @classmethod
-    def from_django(cls) -> GatewaySettings:
+    def from_django(cls) -> ApiSettings:
         return cls(
             idempotency_key_ttl_seconds=settings.IDEMPOTENCY_KEY_TTL_SECONDS,
             idempotency_lease_seconds=settings.IDEMPOTENCY_LEASE_SECONDS,
-            remote_domains=dict(settings.GATEWAY_REMOTE_DOMAINS),
         )
 
     @property

@@ -1,11 +1,12 @@
-"""The OpenAPI 3 schema (drf-spectacular) says what the gateway does, not only what views return.
+"""The OpenAPI 3 schema (drf-spectacular) says what the API layer does, not only what views return.
 
-`GatewayAutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) adds to every operation the
-error responses the gateway can give it, all in the one error shape (`ApiError`): 400 and
-413 on requests with a body, 401 unless the endpoint is public, 403 on staff-only ones,
-404 on endpoints that name an object, 409 and 422 with the Idempotency-Key header where
-the view accepts one, and 429 everywhere. `describe_gateway` (a postprocessing hook) writes
-the API's introduction: authentication, errors, correlation ids, rate limits, idempotency.
+`ApiAutoSchema` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) adds to every operation the
+error responses the API layer can give it, all problem documents (`Problem`, RFC 9457,
+served as application/problem+json): 400 and 413 on requests with a body, 401 unless the
+endpoint is public, 403 on staff-only ones, 404 on endpoints that name an object, 409 and
+422 with the Idempotency-Key header where the view accepts one, and 429 everywhere.
+`describe_api` (a postprocessing hook) writes the API's introduction: authentication,
+errors, correlation ids, rate limits, idempotency.
 """
 
 from __future__ import annotations
@@ -17,19 +18,23 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from shared.gateway.access import Access, declared_access
-from shared.gateway.authentication import BearerTokenAuthentication
-from shared.gateway.idempotency import IDEMPOTENCY_KEY_HEADER, MAX_KEY_LENGTH
+from shared.api.access import Access, declared_access
+from shared.api.errors import PROBLEM_CONTENT_TYPE
+from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER, MAX_KEY_LENGTH
+from shared.auth.authentication import BearerTokenAuthentication
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
-class ApiErrorSerializer(serializers.Serializer):
-    """Every error the API answers, whatever its status."""
+class ProblemSerializer(serializers.Serializer):
+    """Every error the API answers, whatever its status: an RFC 9457 problem document."""
 
-    type = serializers.CharField(help_text="What sort of failure, following the status: invalid, not_found, ...")
+    type = serializers.CharField(help_text="The problem type, a URN naming the code: urn:modulith:problem:<code>.")
+    title = serializers.CharField(help_text="A short summary of the problem type, the same for every occurrence.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="For people: what failed this time and what to do.")
+    instance = serializers.CharField(help_text="The path of the request this problem answers.")
     code = serializers.CharField(help_text="Stable code to branch on, e.g. catalog.product_not_found.")
-    message = serializers.CharField(help_text="For people: what failed and what to do.")
     field_errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Messages per input field ('lines.0.quantity'); empty unless the input was invalid.",
@@ -38,11 +43,11 @@ class ApiErrorSerializer(serializers.Serializer):
     correlation_id = serializers.CharField(help_text="The request's X-Request-ID; quote it when reporting a problem.")
 
     class Meta:
-        ref_name = "ApiError"
+        ref_name = "Problem"
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
-    """How the schema names the gateway's authentication: an RFC 6750 bearer token, a JWT."""
+    """How the schema names the API's authentication: an RFC 6750 bearer token, a JWT."""
 
     target_class = BearerTokenAuthentication
     name = "bearerAuth"
@@ -57,11 +62,11 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(response=ApiErrorSerializer, description=description)
+    return OpenApiResponse(response=ProblemSerializer, description=description)
 
 
-class GatewayAutoSchema(AutoSchema):
-    """drf-spectacular's AutoSchema plus the gateway's errors, idempotency header and public access."""
+class ApiAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema plus the API layer's errors, idempotency header and public access."""
 
     def _access(self) -> Access | None:
         declared = declared_access(type(self.view), self.method)
@@ -96,11 +101,16 @@ class GatewayAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        for status_code, response in self._gateway_errors().items():
+        for status_code, response in self._api_errors().items():
             responses.setdefault(status_code, self._get_response_for_code(response, status_code, direction=direction))
+        for status_code, response in responses.items():
+            if status_code.startswith(("4", "5")) and "content" in response:
+                # Every error is a problem document, whatever the view renders on success.
+                schema = next(iter(response["content"].values()))
+                response["content"] = {PROBLEM_CONTENT_TYPE: schema}
         return responses
 
-    def _gateway_errors(self) -> dict[str, OpenApiResponse]:
+    def _api_errors(self) -> dict[str, OpenApiResponse]:
         access = self._access()
         errors: dict[str, OpenApiResponse] = {}
         if self.method in BODY_METHODS:
@@ -132,9 +142,10 @@ security requirement are public. No token on another endpoint answers 401; a cus
 staff-only endpoint gets 403; another customer's object answers 404, exactly like one that
 does not exist.
 
-**Errors.** Every error, from any endpoint, has one JSON shape (`ApiError`): `type`, a
-stable `code` to branch on, a `message` for people, `field_errors` per input field, the
-domain error's `params`, and the `correlation_id`.
+**Errors.** Every error, from any endpoint, is an RFC 9457 problem document (`Problem`,
+`application/problem+json`): `type`, `title`, `status`, `detail` (for people: what to do),
+`instance`, and our members: a stable `code` to branch on, `field_errors` per input field,
+the domain error's `params`, and the `correlation_id`.
 
 **Correlation ids.** Send `X-Request-ID` (up to 100 letters, digits, `.`, `_`, `:` or `-`)
 to follow a request through our logs and events; otherwise one is created. The response
@@ -150,7 +161,7 @@ expire after a day by default.
 """.strip()
 
 
-def describe_gateway(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+def describe_api(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the API's introduction."""
     result["info"]["description"] = API_DESCRIPTION
     return result

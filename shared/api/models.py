@@ -1,4 +1,4 @@
-"""The gateway's one table: the Idempotency-Key of each retried-safe request and its first response."""
+"""The API toolkit's one table: the Idempotency-Key of each retried-safe request and its first response."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=("owner", "key"), name="gateway_idempotency_key_once_per_owner"),
+            models.UniqueConstraint(fields=("owner", "key"), name="api_idempotency_key_once_per_owner"),
         ]
 
     def __str__(self) -> str:
