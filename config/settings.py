@@ -271,13 +271,18 @@ CELERY_WORKER_LOST_RETRY_SECONDS = env.int("CELERY_WORKER_LOST_RETRY_SECONDS", d
 
 # -- Logging -----------------------------------------------------------------------
 # Every line names the action it belongs to: the correlation id of the request, event or
-# task being served ("-" outside any).
+# task being served ("-" outside any), and keeps the fields code passes in `extra=`.
+# LOG_FORMAT=json writes one JSON object per line (what a log shipper wants); the default
+# in development is a readable line (shared/observability/logs.py shows both).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "readable")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"correlation_id": {"()": "shared.correlation.CorrelationIdFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation_id"]}},
+    "formatters": {"structured": {"()": "shared.observability.logs.formatter", "output": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured", "filters": ["correlation_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
