@@ -12,7 +12,7 @@ ifeq ($(CI),true)
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/modulith
 endif
 
-.PHONY: run check lint test bench clean
+.PHONY: run check lint test test-wire bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py bus work --interval 2 & trap 'kill $$!' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
-check: lint test
+check: lint test test-wire
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,6 +40,11 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The whole suite again, every interface call round-tripping through the wire encoding in
+# process (shared/interfaces/loopback.py): what a remote caller would see, with no network.
+test-wire: $(STAMP)
+	INTERFACE_TRANSPORT=wire $(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

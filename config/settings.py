@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from shared.placement import parse_placement
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -32,6 +34,17 @@ ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
 )
 
+# -- Placement ----------------------------------------------------------------------
+# The deployment's domains, and where each runs: the one switch (shared/placement.py).
+# DOMAIN_PLACEMENT=catalog=http://127.0.0.1:8011,billing=registry serves catalog from that URL
+# and billing from the live instances in the service registry; a domain left out runs here.
+DOMAINS = ("identity", "catalog", "cart", "orders", "billing", "notifications")
+DOMAIN_PLACEMENT = parse_placement(env.str("DOMAIN_PLACEMENT", default=""), domains=DOMAINS)
+# How local services are bound: "local" calls them directly; "wire" sends every call, its result
+# and its errors through the wire encoding in process, as a remote call would (CI runs the
+# whole suite so once: `make test-wire`).
+INTERFACE_TRANSPORT = env.str("INTERFACE_TRANSPORT", default="local")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -46,13 +59,9 @@ INSTALLED_APPS = [
     "shared.bus",
     "shared.boundaries",
     "shared.api",
-    # The domains. Each binds its interface in its AppConfig.ready().
-    "domains.identity",
-    "domains.catalog",
-    "domains.cart",
-    "domains.orders",
-    "domains.billing",
-    "domains.notifications",
+    # The domains that run here: each binds its service in its AppConfig.ready(). A domain
+    # placed elsewhere is not installed; the kernel binds a client of its service instead.
+    *(f"domains.{domain}" for domain in DOMAIN_PLACEMENT.local_domains),
     # Composition-root commands (demo data).
     "config",
 ]
@@ -109,7 +118,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # transactions are explicit, per use case
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "identity.User"
+# Identity's users; Django's own model only in a process that identity does not run in.
+AUTH_USER_MODEL = "identity.User" if DOMAIN_PLACEMENT.is_local("identity") else "auth.User"
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
@@ -179,8 +189,6 @@ CACHES = {
 
 # Largest request body: Django's own limit, which the gateway enforces on /api/ before reading (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)
-# Domains served by another service: GATEWAY_REMOTE_DOMAINS=catalog=http://catalog:8000,orders=...
-GATEWAY_REMOTE_DOMAINS = env.dict("GATEWAY_REMOTE_DOMAINS", default={})
 IDEMPOTENCY_KEY_TTL_SECONDS = env.float("IDEMPOTENCY_KEY_TTL_SECONDS", default=86_400.0)
 IDEMPOTENCY_LEASE_SECONDS = env.float("IDEMPOTENCY_LEASE_SECONDS", default=120.0)
 

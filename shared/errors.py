@@ -96,6 +96,10 @@ class ServiceUnavailableError(DomainError):
     reason: str
 
 
+KERNEL_ERRORS: tuple[type[DomainError], ...] = (ServiceUnavailableError,)
+"""Errors of the kernel that any operation of any interface may raise: every interface declares them."""
+
+
 @functools.cache
 def error_params(cls: type[DomainError]) -> dict[str, Any]:
     """The declared parameters of an error class, name -> type (ClassVars excluded)."""

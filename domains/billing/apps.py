@@ -1,5 +1,6 @@
+from collections.abc import Iterable
+
 from shared.boundaries.domains import DomainConfig
-from shared.interfaces import registry
 
 
 class BillingConfig(DomainConfig):
@@ -8,9 +9,9 @@ class BillingConfig(DomainConfig):
     label = "billing"
     verbose_name = "Billing"
 
-    def bind_interfaces(self) -> None:
+    def services(self) -> Iterable[tuple[object, object]]:
         # Imported here: services import models, which exist only once apps are loaded.
         from domains.billing.interface import billing
         from domains.billing.services import BillingService
 
-        registry.bind(billing, BillingService())
+        return ((billing, BillingService()),)

@@ -1,5 +1,6 @@
+from collections.abc import Iterable
+
 from shared.boundaries.domains import DomainConfig
-from shared.interfaces import registry
 
 
 class CartConfig(DomainConfig):
@@ -8,9 +9,9 @@ class CartConfig(DomainConfig):
     label = "cart"
     verbose_name = "Cart"
 
-    def bind_interfaces(self) -> None:
+    def services(self) -> Iterable[tuple[object, object]]:
         # Imported here: services import models, which exist only once apps are loaded.
         from domains.cart.interface import cart
         from domains.cart.services import CartService
 
-        registry.bind(cart, CartService())
+        return ((cart, CartService()),)

@@ -1,5 +1,6 @@
+from collections.abc import Iterable
+
 from shared.boundaries.domains import DomainConfig
-from shared.interfaces import registry
 
 
 class CatalogConfig(DomainConfig):
@@ -8,9 +9,9 @@ class CatalogConfig(DomainConfig):
     label = "catalog"
     verbose_name = "Catalog"
 
-    def bind_interfaces(self) -> None:
+    def services(self) -> Iterable[tuple[object, object]]:
         # Imported here: services import models, which exist only once apps are loaded.
         from domains.catalog.interface import catalog
         from domains.catalog.services import CatalogService
 
-        registry.bind(catalog, CatalogService())
+        return ((catalog, CatalogService()),)

@@ -1,6 +1,7 @@
+from collections.abc import Iterable
+
 from domains.identity.access_tokens import current_issuer
 from shared.boundaries.domains import DomainConfig
-from shared.interfaces import registry
 
 
 class IdentityConfig(DomainConfig):
@@ -9,12 +10,12 @@ class IdentityConfig(DomainConfig):
     label = "identity"
     verbose_name = "Identity"
 
-    def bind_interfaces(self) -> None:
+    def services(self) -> Iterable[tuple[object, object]]:
         # Imported here: services import models, which exist only once apps are loaded.
         from domains.identity.interface import identity
         from domains.identity.services import IdentityService
 
-        registry.bind(identity, IdentityService())
+        return ((identity, IdentityService()),)
 
     def ready(self) -> None:
         super().ready()

@@ -1,5 +1,6 @@
+from collections.abc import Iterable
+
 from shared.boundaries.domains import DomainConfig
-from shared.interfaces import registry
 
 
 class NotificationsConfig(DomainConfig):
@@ -8,9 +9,9 @@ class NotificationsConfig(DomainConfig):
     label = "notifications"
     verbose_name = "Notifications"
 
-    def bind_interfaces(self) -> None:
+    def services(self) -> Iterable[tuple[object, object]]:
         # Imported here: services import models, which exist only once apps are loaded.
         from domains.notifications.interface import notifications
         from domains.notifications.services import NotificationsService
 
-        registry.bind(notifications, NotificationsService())
+        return ((notifications, NotificationsService()),)

@@ -1,5 +1,6 @@
+from collections.abc import Iterable
+
 from shared.boundaries.domains import DomainConfig
-from shared.interfaces import registry
 
 
 class OrdersConfig(DomainConfig):
@@ -8,9 +9,9 @@ class OrdersConfig(DomainConfig):
     label = "orders"
     verbose_name = "Orders"
 
-    def bind_interfaces(self) -> None:
+    def services(self) -> Iterable[tuple[object, object]]:
         # Imported here: services import models, which exist only once apps are loaded.
         from domains.orders.interface import orders
         from domains.orders.services import OrdersService
 
-        registry.bind(orders, OrdersService())
+        return ((orders, OrdersService()),)

@@ -4,6 +4,9 @@ E001  a model relation (ForeignKey, OneToOne, ManyToMany) points into another do
 E002  a domain's interface module exposes a model, queryset or manager
 E003  a domain's interface is declared but nothing binds it
 E004  a domain's migration depends on another domain's migration
+E030  placement and installed apps disagree: a domain placed here is not installed, or one
+      placed elsewhere is installed (its code would be active in two places)
+E031  a remote placement's URL is not a usable base URL
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from django.core import checks
 from django.db import models
 from django.db.migrations.loader import MigrationLoader
 
-from shared.boundaries.domains import domain_apps, domain_of_label, is_domain_app
+from shared.boundaries.domains import DOMAINS_PACKAGE, domain_apps, domain_of_label, is_domain_app
 from shared.interfaces import Interface
+from shared.interfaces.binding import INTERFACE_MODULE
+from shared.placement import Placement, current_placement
 
 ORM_TYPES = (models.Model, models.QuerySet, models.Manager)
 
@@ -37,7 +42,10 @@ INTERFACE_EXPOSES_ORM_HINT = (
     "and keep models and querysets private to the domain."
 )
 INTERFACE_UNBOUND = "Interface {name!r} declared in {module} is not bound to any implementation."
-INTERFACE_UNBOUND_HINT = "Bind it in the domain's AppConfig.ready(): registry.bind({name}, {title}Service())."
+INTERFACE_UNBOUND_HINT = (
+    "A domain's AppConfig binds its service (services() returns (({name}, {title}Service()),)) when "
+    "DOMAIN_PLACEMENT runs it here; the kernel binds a remote client when it places it elsewhere."
+)
 CROSS_DOMAIN_MIGRATION = "Migration {app}.{migration} depends on {other_app}.{other_migration} of domain {other!r}."
 CROSS_DOMAIN_MIGRATION_HINT = (
     "A domain's schema must migrate on its own (it will have its own database once "
@@ -87,9 +95,10 @@ def relation_errors(model_classes: Iterable[type[models.Model]]) -> list[checks.
 
 
 def check_interfaces(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """E002 and E003 over every domain's interface module, whether the domain runs here or not."""
     errors: list[checks.CheckMessage] = []
-    for app_config in domain_apps():
-        module_name = f"{app_config.name}.interface"
+    for domain in current_placement().domains:
+        module_name = INTERFACE_MODULE.format(domain=domain)
         if importlib.util.find_spec(module_name) is None:
             continue
         errors.extend(interface_module_errors(importlib.import_module(module_name)))
@@ -148,6 +157,73 @@ def _types_in(annotation: Any) -> Iterable[type]:
         yield annotation
     for arg in typing.get_args(annotation):
         yield from _types_in(arg)
+
+
+# -- E030 / E031 -------------------------------------------------------------------
+
+PLACED_HERE_NOT_INSTALLED = (
+    "Domain {domain!r} runs here (DOMAIN_PLACEMENT does not place it elsewhere), but its app "
+    "{app} is not in INSTALLED_APPS, so nothing serves its interface."
+)
+PLACED_HERE_NOT_INSTALLED_HINT = (
+    "Install the app (config/settings.py installs every domain the placement runs here), or place the "
+    "domain where it runs: DOMAIN_PLACEMENT={domain}=<base URL> or {domain}=registry."
+)
+PLACED_ELSEWHERE_INSTALLED = (
+    "Domain {domain!r} is placed at {where} by DOMAIN_PLACEMENT, but its app {app} is installed here: its "
+    "code (models, handlers, routes) would be active in two places."
+)
+PLACED_ELSEWHERE_INSTALLED_HINT = (
+    "Remove {app} from INSTALLED_APPS (config/settings.py derives the domains it installs from "
+    "DOMAIN_PLACEMENT), or run the domain here by leaving it out of DOMAIN_PLACEMENT."
+)
+UNPLACED_DOMAIN_APP = "{app} is a domain app, but {domain!r} is not among the deployment's domains ({domains})."
+UNPLACED_DOMAIN_APP_HINT = "Add {domain!r} to DOMAINS in config/settings.py so the placement map knows where it runs."
+BAD_PLACEMENT_HINT = "Fix DOMAIN_PLACEMENT in the environment (or .env); clients of the domain cannot reach it."
+
+
+def check_placement(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    return placement_errors(current_placement(), installed={app.label: app.name for app in domain_apps()})
+
+
+def placement_errors(placement: Placement, *, installed: dict[str, str]) -> list[checks.CheckMessage]:
+    """E030 where the placement and the installed domain apps (label -> module) disagree; E031 for bad URLs."""
+    errors: list[checks.CheckMessage] = []
+    for domain in placement.domains:
+        app = installed.get(domain, f"{DOMAINS_PACKAGE}.{domain}")
+        if placement.is_local(domain) and domain not in installed:
+            errors.append(
+                checks.Error(
+                    PLACED_HERE_NOT_INSTALLED.format(domain=domain, app=app),
+                    hint=PLACED_HERE_NOT_INSTALLED_HINT.format(domain=domain),
+                    obj="DOMAIN_PLACEMENT",
+                    id="modulith.E030",
+                )
+            )
+        elif not placement.is_local(domain) and domain in installed:
+            errors.append(
+                checks.Error(
+                    PLACED_ELSEWHERE_INSTALLED.format(domain=domain, where=placement.where(domain), app=app),
+                    hint=PLACED_ELSEWHERE_INSTALLED_HINT.format(app=app),
+                    obj="DOMAIN_PLACEMENT",
+                    id="modulith.E030",
+                )
+            )
+    errors.extend(
+        checks.Error(
+            UNPLACED_DOMAIN_APP.format(app=app, domain=label, domains=", ".join(placement.domains)),
+            hint=UNPLACED_DOMAIN_APP_HINT.format(domain=label),
+            obj="DOMAINS",
+            id="modulith.E030",
+        )
+        for label, app in sorted(installed.items())
+        if label not in placement.domains
+    )
+    errors.extend(
+        checks.Error(problem, hint=BAD_PLACEMENT_HINT, obj="DOMAIN_PLACEMENT", id="modulith.E031")
+        for problem in placement.problems()
+    )
+    return errors
 
 
 # -- E004 -------------------------------------------------------------------------

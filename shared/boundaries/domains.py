@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.apps import AppConfig, apps
+
+from shared.interfaces.binding import bind_local
 
 DOMAINS_PACKAGE = "domains"
 
@@ -25,7 +29,12 @@ def domain_of_label(app_label: str) -> str | None:
 
 
 class DomainConfig(AppConfig):
-    """Base AppConfig of a domain app: binds the domain's interface once per process.
+    """Base AppConfig of a domain app: binds the domain's service to its interface once per process.
+
+    The binder (shared.interfaces.binding) decides how: as it is, or behind the wire
+    loopback (INTERFACE_TRANSPORT=wire); and not at all when DOMAIN_PLACEMENT places the
+    domain elsewhere (then a remote client serves the interface, and check modulith.E030
+    reports the app installed by mistake).
 
     Django may call ready() again when a test builds an isolated app registry; the
     interface is already bound then, and binding twice is an error on purpose.
@@ -39,12 +48,13 @@ class DomainConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     _interfaces_bound: bool = False
 
-    def bind_interfaces(self) -> None:
-        """Bind the domain's interface(s) with registry.bind(...). Called once."""
-        raise NotImplementedError(f"{type(self).__qualname__} must implement bind_interfaces().")
+    def services(self) -> Iterable[tuple[object, object]]:
+        """Each interface the domain serves with the service that implements it: ((catalog, CatalogService()),)."""
+        raise NotImplementedError(f"{type(self).__qualname__} must implement services().")
 
     def ready(self) -> None:
         if type(self)._interfaces_bound:
             return
-        self.bind_interfaces()
+        for proxy, service in self.services():
+            bind_local(proxy, service)
         type(self)._interfaces_bound = True

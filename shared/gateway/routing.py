@@ -1,12 +1,12 @@
 """Where each domain's API is served: the route table config/urls.py mounts under /api/<domain>/.
 
-    route_table(domain_apps=..., remote_domains=...)   ->  (LocalRoute | RemoteRoute, ...)
-    api_urlpatterns(routes)                            ->  Django URL patterns for them
+    route_table(domain_apps=..., placement=...)   ->  (LocalRoute | RemoteRoute, ...)
+    api_urlpatterns(routes)                       ->  Django URL patterns for them
 
-A domain is served locally when its app is installed and has HTTP routes (a
-`domains/<d>/http/urls.py`), unless configuration says a service serves it now
-(GATEWAY_REMOTE_DOMAINS, domain -> base URL): then its routes leave this process, and a
-client sees the same URLs, the same auth, rate limits and error shape either way.
+The table reads the same placement map as the binder (shared.placement, DOMAIN_PLACEMENT):
+a domain placed here is served locally when its app is installed and has HTTP routes (a
+`domains/<d>/http/urls.py`); a domain placed elsewhere has its routes leave this process,
+and a client sees the same URLs, the same auth, rate limits and error shape either way.
 
 This is the seam the remote-interfaces work plugs forwarding into. Until it does, a remote
 route answers 503 in the API's error shape (kernel.service_unavailable), saying so: a
@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import AppConfig
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.request import Request
 
@@ -30,17 +28,15 @@ from shared.api.access import Public
 from shared.api.views import DomainAPIView
 from shared.boundaries.domains import domain_apps
 from shared.errors import ServiceUnavailableError
-from shared.interfaces.proxy import INTERFACE_NAME
+from shared.placement import Placement, Remote, current_placement
 
 API_PREFIX = "api/"
 HTTP_URLS_MODULE = "{app}.http.urls"
 """Where a domain keeps its routes (see README, 'A domain')."""
 
-BAD_DOMAIN = "GATEWAY_REMOTE_DOMAINS: {domain!r} is not a domain label; use lowercase letters, digits, underscores."
-BAD_BASE_URL = "GATEWAY_REMOTE_DOMAINS: the base URL of {domain!r} is {base_url!r}; give an http:// or https:// URL."
 NOT_FORWARDED_YET = (
-    "this gateway does not forward requests to {base_url} yet; serve the domain locally "
-    "(remove it from GATEWAY_REMOTE_DOMAINS) until remote forwarding is deployed"
+    "this gateway does not forward requests to {where} yet; serve the domain locally "
+    "(leave it out of DOMAIN_PLACEMENT) until remote forwarding is deployed"
 )
 
 
@@ -62,27 +58,23 @@ class LocalRoute(_DomainRoute):
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class RemoteRoute(_DomainRoute):
-    """A domain served by another service, reached at `base_url`."""
+    """A domain served by another service, found where the placement says."""
 
-    base_url: str
+    where: Remote
 
 
 Route = LocalRoute | RemoteRoute
 
 
-def route_table(*, domain_apps: Iterable[AppConfig], remote_domains: Mapping[str, str]) -> tuple[Route, ...]:
-    """The routes of the installed domain apps and of the remote domains, by domain name.
+def route_table(*, domain_apps: Iterable[AppConfig], placement: Placement) -> tuple[Route, ...]:
+    """The routes of the domains placed elsewhere and of the installed domain apps, by domain name.
 
     A pure function of what it is given, so the decision can be checked on any mix of
-    installed apps and configuration without standing anything in for either.
+    installed apps and placements without standing anything in for either. The placement
+    wins: a domain placed elsewhere is forwarded even if its app were installed here.
     """
-    for domain, base_url in remote_domains.items():
-        if not INTERFACE_NAME.match(domain):
-            raise ImproperlyConfigured(BAD_DOMAIN.format(domain=domain))
-        if not base_url.startswith(("http://", "https://")):
-            raise ImproperlyConfigured(BAD_BASE_URL.format(domain=domain, base_url=base_url))
     routes: dict[str, Route] = {
-        domain: RemoteRoute(domain=domain, base_url=base_url.rstrip("/")) for domain, base_url in remote_domains.items()
+        domain: RemoteRoute(domain=domain, where=where) for domain, where in placement.remote.items()
     }
     for app in domain_apps:
         module = HTTP_URLS_MODULE.format(app=app.name)
@@ -101,8 +93,8 @@ def _module_exists(name: str) -> bool:
 
 
 def served_routes() -> tuple[Route, ...]:
-    """The route table of this process: its installed domains and its configured remote ones."""
-    return route_table(domain_apps=domain_apps(), remote_domains=settings.GATEWAY_REMOTE_DOMAINS)
+    """The route table of this process: its installed domains and the ones placed elsewhere."""
+    return route_table(domain_apps=domain_apps(), placement=current_placement())
 
 
 def api_urlpatterns(routes: Iterable[Route]) -> list[URLPattern | URLResolver]:
@@ -133,5 +125,5 @@ class RemoteDomainView(DomainAPIView):
         raise ServiceUnavailableError(
             domain=route.domain,
             operation=f"{request.method} {request.path}",
-            reason=NOT_FORWARDED_YET.format(base_url=route.base_url),
+            reason=NOT_FORWARDED_YET.format(where=route.where),
         )

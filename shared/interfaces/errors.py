@@ -8,7 +8,8 @@ from __future__ import annotations
 
 NOT_BOUND = (
     "Interface {name!r} has no implementation bound, so {name}.{operation}() cannot run. "
-    "Add the domain's app to INSTALLED_APPS (its AppConfig.ready() binds it), or bind one "
+    "Run the domain here (its app installed, which config/settings.py does for every domain "
+    "DOMAIN_PLACEMENT leaves local), place it at its service with DOMAIN_PLACEMENT, or bind one "
     "with registry.bind({name}, implementation)."
 )
 ALREADY_BOUND = (
@@ -31,6 +32,16 @@ MISMATCH = (
 DUPLICATE_EVENT = "Event {key} is declared by two classes, {first!r} and {second!r}. Give each its own name or version."
 DUPLICATE_ERROR_CODE = "Error code {key!r} is used by two classes, {first!r} and {second!r}. Give each its own code."
 NOT_AN_INTERFACE = "{value!r} is not an interface proxy. Pass the object made by declare_interface()."
+ARGUMENT_WRONG_TYPE = (
+    "{operation}({name}=...): {problem}. Pass exactly the declared type: the call crosses a process "
+    "boundary as JSON, where a list and a tuple, or an int and a bool, cannot be told apart."
+)
+ARGUMENT_NOT_DECLARED = "{operation}() got argument {name!r}, which its Protocol does not declare."
+ARGUMENT_MISSING = "{operation}() is missing required argument(s) {names}; pass them by keyword."
+RESULT_WRONG_TYPE = (
+    "{operation}() returned a value that is not its declared type: {problem}. Make the implementation "
+    "return exactly the annotated type (a tuple where the Protocol says tuple, the DTO class itself)."
+)
 
 
 class InterfaceError(Exception):
@@ -51,3 +62,11 @@ class InterfaceAlreadyBoundError(InterfaceError):
 
 class ImplementationMismatchError(InterfaceError, TypeError):
     """The implementation lacks an operation or takes different arguments than the Protocol."""
+
+
+class ArgumentTypeError(InterfaceError, TypeError):
+    """A call passed an argument that is not of its declared type (caught before it is sent)."""
+
+
+class ResultTypeError(InterfaceError, TypeError):
+    """An implementation returned a value that is not of its declared type."""

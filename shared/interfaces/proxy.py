@@ -8,7 +8,7 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
-from shared.errors import DomainError
+from shared.errors import KERNEL_ERRORS, DomainError
 from shared.interfaces.errors import NO_SUCH_OPERATION, NOT_AN_INTERFACE, NOT_BOUND, InterfaceNotBoundError
 
 P = TypeVar("P")
@@ -22,9 +22,23 @@ NOT_A_PROTOCOL = "{protocol!r} is not a typing.Protocol. Declare the operations 
 def idempotent(operation: F) -> F:
     """Mark a Protocol operation as safe to retry: calling it twice has the effect of once.
 
-    Remote clients retry only operations marked so; others fail fast on a timeout.
+    Remote clients retry operations marked so (and those marked @creates); others are sent
+    once, and a timeout raises ServiceUnavailableError ("the operation may not have happened").
+    Do not mark an operation that sets a value (a price, a quantity): a retry that arrives
+    late would overwrite a newer value with the old one.
     """
     operation.__modulith_idempotent__ = True  # type: ignore[attr-defined]
+    return operation
+
+
+def creates(operation: F) -> F:
+    """Mark a Protocol operation that creates something as idempotent by request id.
+
+    Every call carries a request id that its retries reuse; the serving side answers a
+    repeated id with the first call's outcome instead of creating again. So a remote client
+    may retry it after a timeout, and a retry can never create twice.
+    """
+    operation.__modulith_creates__ = True  # type: ignore[attr-defined]
     return operation
 
 
@@ -65,7 +79,7 @@ class Interface:
             protocol=protocol,
             operations=protocol_operations(protocol),
             events=tuple(events),
-            errors=tuple(errors),
+            errors=(*errors, *(error for error in KERNEL_ERRORS if error not in errors)),
         )
         self._target: object | None = None
 
@@ -137,7 +151,16 @@ class InterfaceMeta:
         return signature.replace(parameters=parameters, return_annotation=hints.get("return", inspect.Signature.empty))
 
     def is_idempotent(self, operation: str) -> bool:
+        """Marked @idempotent: repeating the call has the effect of one call."""
         return bool(getattr(self.operations[operation], "__modulith_idempotent__", False))
+
+    def creates(self, operation: str) -> bool:
+        """Marked @creates: each call carries a request id, and a repeated id creates nothing again."""
+        return bool(getattr(self.operations[operation], "__modulith_creates__", False))
+
+    def retry_safe(self, operation: str) -> bool:
+        """Whether a remote client may send the call again after a failure it cannot see through."""
+        return self.is_idempotent(operation) or self.creates(operation)
 
 
 def declare_interface(

@@ -13,9 +13,11 @@ from django.test.utils import isolate_apps
 
 from domains.catalog.models import Product
 from shared.boundaries.checks import (
+    INTERFACE_UNBOUND_HINT,
     check_cross_domain_migrations,
     check_cross_domain_relations,
     check_interfaces,
+    check_placement,
     interface_module_errors,
     migration_errors,
     relation_errors,
@@ -36,6 +38,7 @@ def test_the_project_passes_every_boundary_check() -> None:
     assert check_cross_domain_relations() == []
     assert check_interfaces() == []
     assert check_cross_domain_migrations() == []
+    assert check_placement() == []
     assert check_subscriptions() == []
     call_command("check", fail_level="WARNING")
 
@@ -123,7 +126,7 @@ def test_e003_an_interface_nobody_binds_is_an_error() -> None:
 
     assert ids(errors) == ["modulith.E003"]
     assert errors[0].msg == "Interface 'sample' declared in domains.fake.interface is not bound to any implementation."
-    assert errors[0].hint == "Bind it in the domain's AppConfig.ready(): registry.bind(sample, SampleService())."
+    assert errors[0].hint == INTERFACE_UNBOUND_HINT.format(name="sample", title="Sample")
 
 
 def test_e004_a_migration_depending_on_another_domain_is_an_error() -> None:

@@ -8,6 +8,7 @@ provider error      retried with backoff by the bus, then cancelled the same way
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -66,7 +67,7 @@ def test_a_declined_payment_cancels_the_order_releases_the_stock_and_tells_the_c
     )
     assert available(tea) == 10
     assert cart_of(shopper) == [(str(tea.id), 3)]  # kept, to try again with another card
-    payment = billing.get_payment_for_order(order_id=answer["id"])
+    payment = billing.get_payment_for_order(order_id=uuid.UUID(answer["id"]))
     assert payment is not None
     assert (payment.status, payment.failure_reason, payment.invoice.status) == (
         PaymentStatus.DECLINED,
@@ -95,7 +96,7 @@ def test_a_payment_provider_error_is_retried_then_the_order_is_cancelled_the_sam
     for _ in range(MAX_ATTEMPTS - 1):  # what `manage.py bus work` does in a loop beside the server
         call_command("bus", "work", "--once", stdout=io.StringIO())
 
-    order = orders.get_order(order_id=answer["id"])
+    order = orders.get_order(order_id=uuid.UUID(answer["id"]))
     assert (order.status, order.cancellation_reason) == (OrderStatus.CANCELLED, CancellationReason.PAYMENT_FAILED)
     assert available(tea) == 10
     payment = billing.get_payment_for_order(order_id=order.id)
@@ -118,5 +119,5 @@ def test_a_payment_provider_that_recovers_on_retry_confirms_the_order(shopper: S
     call_command("bus", "work", "--once", stdout=io.StringIO())
 
     assert answer["status"] == "pending_payment"
-    assert orders.get_order(order_id=answer["id"]).status == OrderStatus.CONFIRMED
+    assert orders.get_order(order_id=uuid.UUID(answer["id"])).status == OrderStatus.CONFIRMED
     assert (available(tea), cart_of(shopper)) == (9, [])
