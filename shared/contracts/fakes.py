@@ -32,6 +32,8 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from shared import wire
 from shared.contracts.errors import ContractViolationError, FakeNotProgrammedError
 from shared.contracts.snapshots import read_snapshot, shown, snapshot_path
@@ -73,6 +75,11 @@ NOT_FAKED = "fakes.{domain}: there is no fake of {domain!r} here. Faked domains:
 
 KERNEL_ERRORS: tuple[type[DomainError], ...] = (ServiceUnavailableError,)
 """Errors any operation may raise, whatever its domain declares (a callee that cannot be reached)."""
+
+
+def as_json(value: Any) -> Any:
+    """`value` as it arrives on the other side: encoded by the wire, then parsed as plain JSON."""
+    return msgspec.json.decode(wire.dumps(value))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -171,7 +178,7 @@ class FakeOperation:
                     received[name] = parameter.default
                 continue
             try:
-                primitive = wire.to_primitive(arguments[name])
+                primitive = as_json(arguments[name])
                 problem = self._parameters[name].problem(primitive)
                 if problem is None:
                     received[name] = wire.from_primitive(primitive, parameter.annotation)
@@ -185,7 +192,7 @@ class FakeOperation:
 
     def _answer_primitive(self, value: Any) -> Any:
         try:
-            primitive = wire.to_primitive(value)
+            primitive = as_json(value)
             problem = self._returns.problem(primitive)
             if problem is None:
                 wire.from_primitive(primitive, self._return_type)
@@ -214,7 +221,7 @@ class FakeOperation:
                 self._say(FAKE_ERROR_UNDECLARED, error=type(error).__name__, code=code, codes=codes)
             )
         if code in declared:
-            params = error_to_wire(error)["params"]
+            params = as_json(error_to_wire(error)["params"])
             problem = SchemaCheck(declared[code]["params"], self._fake._contract["types"]).problem(params)
             if problem is not None:
                 raise ContractViolationError(self._say(FAKE_ERROR_INVALID, code=code, problem=problem))
