@@ -110,3 +110,24 @@ def test_pytest_on_a_domains_directory_installs_that_domain_alone_with_fakes_for
     database = environ.Env.db_url_config(environment.get("DATABASE_URL", "sqlite://"))
     if database["ENGINE"] != "django.db.backends.sqlite3":  # its own test database, beside this run's
         assert probe["databases"] == [f"test_{database['NAME']}_only_notifications"]
+
+
+@pytest.mark.processes
+def test_a_domain_that_does_not_exist_stops_the_start_naming_those_that_do() -> None:
+    environment = {"PATH": "/usr/bin:/bin", "MODULITH_DOMAINS": "orders,shipping", "LOG_LEVEL": "ERROR"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: MODULITH_DOMAINS names shipping, which is no domain. "
+        "Name some of: identity, catalog, cart, orders, billing, notifications."
+    )
