@@ -28,13 +28,13 @@ from domains.catalog.interface import catalog
 from domains.identity.interface import identity
 from domains.notifications.interface import notifications
 from domains.orders.interface import orders
+from shared.api.throttling import RATE_LIMIT_CACHE
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 from shared.bus.bus import Bus
 from shared.bus.runtime import TRANSPORTS, use_bus
 from shared.bus.subscriptions import Router, discover_subscriptions
 from shared.contracts import Fakes, bind_fakes, fake_for, fakes_in_place
 from shared.contracts.pytest_plugin import DOMAINS_DIRECTORY, DOMAINS_VARIABLE
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.throttling import RATE_LIMIT_CACHE
 from shared.interfaces import interface_of, registry
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -87,7 +87,7 @@ def _fresh_rate_limits() -> object:
 
 
 # -- API clients ---------------------------------------------------------------------
-# Views see `request.user` as a Principal (shared.gateway.principal). Tests authenticate
+# Views see `request.user` as a Principal (shared.auth.principal). Tests authenticate
 # with force_authenticate, which skips token parsing (the gateway's own tests cover that).
 
 

@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 from domains.cart.interface import MAX_LINES, MAX_QUANTITY, cart
 from domains.cart.tests.conftest import Shelf
 from domains.catalog.interface import ProductDTO
+from shared.api.serializers import NOT_AN_INTEGER
+from shared.auth.principal import Principal
 from shared.contracts import Fakes
 from shared.errors import ServiceUnavailableError
-from shared.gateway.principal import Principal
-from shared.gateway.serializers import NOT_AN_INTEGER
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db
@@ -245,7 +245,7 @@ def test_adding_while_the_catalog_cannot_be_reached_is_503_and_changes_nothing(
         response = customer_client.post(ITEMS, {"product_id": str(tea.id), "quantity": 1}, format="json")
 
     assert response.status_code == 503
-    assert (response.json()["code"], response.json()["message"]) == ("kernel.service_unavailable", str(down))
+    assert (response.json()["code"], response.json()["detail"]) == ("kernel.service_unavailable", str(down))
 
 
 @pytest.mark.parametrize(

@@ -20,12 +20,12 @@ from domains.orders.http.serializers import (
     OrderOutputSerializer,
 )
 from domains.orders.models import Order
-from shared.gateway.access import Authenticated, OwnerOnly, StaffOnly
-from shared.gateway.idempotency import accepts_idempotency_key
-from shared.gateway.views import APIView, GenericAPIView
+from shared.api.access import Authenticated, OwnerOnly, StaffOnly
+from shared.api.idempotency import accepts_idempotency_key
+from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 
-class CheckoutView(APIView):
+class CheckoutView(DomainAPIView):
     """POST {"payment_token": "tok_visa"}: order what is in the cart and pay for it.
 
     201 with the order. With in-process event delivery the saga has run by the time the
@@ -47,7 +47,7 @@ class CheckoutView(APIView):
         )
 
 
-class OrderListView(GenericAPIView):
+class OrderListView(DomainGenericAPIView):
     """GET ?status=confirmed: the signed-in customer's orders, newest first."""
 
     permission_classes = (Authenticated,)
@@ -76,7 +76,7 @@ class AllOrdersView(OrderListView):
         return self.paged(selectors.all_orders(**query.validated_data))
 
 
-class OrderDetailView(APIView):
+class OrderDetailView(DomainAPIView):
     """GET: one order with its status history; the customer's own, or any for staff."""
 
     permission_classes = (OwnerOnly,)

@@ -24,8 +24,8 @@ from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
 from domains.orders.interface import orders
 from domains.orders.models import Order
 from domains.orders.tests.conftest import Shop
+from shared.auth.principal import Principal
 from shared.contracts import Fakes
-from shared.gateway.principal import Principal
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_checkout_short_of_stock_is_refused_with_409_naming_the_product_and_noth
     assert response.status_code == 409
     assert response.json()["code"] == "orders.product_out_of_stock"
     assert response.json()["params"] == {"product_id": str(mug.id), "sku": mug.sku, "requested": 5, "available": 3}
-    assert f"product {mug.id} ({mug.sku}) has only 3 in stock" in response.json()["message"]
+    assert f"product {mug.id} ({mug.sku}) has only 3 in stock" in response.json()["detail"]
     assert (shop.products[tea.id].available, shop.products[mug.id].available, shop.reservations) == (20, 3, {})
 
 
