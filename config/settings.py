@@ -44,6 +44,14 @@ DOMAIN_PLACEMENT = parse_placement(env.str("DOMAIN_PLACEMENT", default=""), doma
 # and its errors through the wire encoding in process, as a remote call would (CI runs the
 # whole suite so once: `make test-wire`).
 INTERFACE_TRANSPORT = env.str("INTERFACE_TRANSPORT", default="local")
+# The domains this process installs: those the placement runs here, unless MODULITH_DOMAINS names
+# fewer. `pytest domains/<d>` names one (shared/contracts/pytest_plugin.py): the kernel and that
+# domain alone, the other domains' interfaces served by fakes of their recorded contracts.
+INSTALLED_DOMAINS = env.list("MODULITH_DOMAINS", default=list(DOMAIN_PLACEMENT.local_domains))
+if unknown_domains := sorted(set(INSTALLED_DOMAINS) - set(DOMAINS)):
+    raise environ.ImproperlyConfigured(
+        f"MODULITH_DOMAINS names {', '.join(unknown_domains)}, which is no domain. Name some of: {', '.join(DOMAINS)}."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,9 +67,10 @@ INSTALLED_APPS = [
     "shared.bus",
     "shared.boundaries",
     "shared.api",
+    "shared.contracts",
     # The domains that run here: each binds its service in its AppConfig.ready(). A domain
     # placed elsewhere is not installed; the kernel binds a client of its service instead.
-    *(f"domains.{domain}" for domain in DOMAIN_PLACEMENT.local_domains),
+    *(f"domains.{domain}" for domain in DOMAIN_PLACEMENT.local_domains if domain in INSTALLED_DOMAINS),
     # Composition-root commands (demo data).
     "config",
 ]
@@ -118,8 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # transactions are explicit, per use case
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Identity's users; Django's own model only in a process that identity does not run in.
-AUTH_USER_MODEL = "identity.User" if DOMAIN_PLACEMENT.is_local("identity") else "auth.User"
+# Identity's users; Django's own model only in a process that identity does not run in (placed
+# elsewhere, or another domain tested alone).
+AUTH_USER_MODEL = "identity.User" if "identity" in INSTALLED_DOMAINS else "auth.User"
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",

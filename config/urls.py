@@ -5,21 +5,14 @@ Which domains are served here, and which by another service, is the gateway's ro
 (shared/gateway/routing.py), read from the placement map (DOMAIN_PLACEMENT).
 """
 
+from django.apps import apps
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
-from django.urls import URLPattern, path
+from django.urls import path
 
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
 from shared.gateway.routing import api_urlpatterns, served_routes
-from shared.placement import current_placement
-
-# The identity provider's key set is identity's view: served where identity runs.
-jwks: list[URLPattern] = []
-if current_placement().is_local("identity"):
-    from domains.identity.http.views import JwksView
-
-    jwks.append(path(".well-known/jwks.json", JwksView.as_view(), name="jwks"))
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -29,12 +22,18 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
-    *jwks,
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),
     *api_urlpatterns(served_routes()),
 ]
+
+# The identity provider's key set, where identity is installed (not where DOMAIN_PLACEMENT places it
+# elsewhere, nor when another domain is tested alone).
+if apps.is_installed("domains.identity"):
+    from domains.identity.http.views import JwksView
+
+    urlpatterns.append(path(".well-known/jwks.json", JwksView.as_view(), name="jwks"))
 
 handler400 = errors.handler400
 handler403 = errors.handler403
