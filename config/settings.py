@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "shared.bus",
     "shared.boundaries",
     "shared.api",
+    "shared.remote",
     "shared.contracts",
     # The domains that run here: each binds its service in its AppConfig.ready(). A domain
     # placed elsewhere is not installed; the kernel binds a client of its service instead.
@@ -246,6 +247,43 @@ AUTH_ACCESS_TOKEN_SECONDS = env.int("AUTH_ACCESS_TOKEN_SECONDS", default=15 * 60
 AUTH_REFRESH_TOKEN_SECONDS = env.int("AUTH_REFRESH_TOKEN_SECONDS", default=30 * 24 * 3600)
 AUTH_CLOCK_SKEW_SECONDS = env.int("AUTH_CLOCK_SKEW_SECONDS", default=30)
 
+# -- Remote interfaces and service credentials ----------------------------------------
+# How this process calls the domains DOMAIN_PLACEMENT places elsewhere, and how it proves who
+# it is to them (README "Remote interfaces" and "Service-to-service credentials").
+SERVICE_NAME = env.str("SERVICE_NAME", default="monolith")  # the `iss` of the tokens this service signs
+# The private key (PEM, Ed25519 or RSA) this deployment signs its calls with. Without it in
+# development a key is generated once here; in production calls to other services need it.
+SERVICE_SIGNING_KEY = env.str("SERVICE_SIGNING_KEY", default="")
+SERVICE_KEY_FILE = (
+    BASE_DIR / SERVICE_SIGNING_KEY
+    if SERVICE_SIGNING_KEY
+    else None
+    if PRODUCTION
+    else Path(env.str("SERVICE_DEV_KEY_FILE", default=str(BASE_DIR / ".dev-keys" / "service.pem")))
+)
+# Public keys (PEM) of the deployments whose services may call this one; empty: only its own key.
+SERVICE_TRUSTED_KEYS = [str(BASE_DIR / path) for path in env.list("SERVICE_TRUSTED_KEYS", default=[])]
+SERVICE_TOKEN_SECONDS = env.int("SERVICE_TOKEN_SECONDS", default=300)
+REMOTE_CONNECT_TIMEOUT_SECONDS = env.float("REMOTE_CONNECT_TIMEOUT_SECONDS", default=0.5)
+# The whole budget of one call, retries included; each attempt gets what is left.
+REMOTE_CALL_TIMEOUT_SECONDS = env.float("REMOTE_CALL_TIMEOUT_SECONDS", default=5.0)
+# Attempts per call of an operation marked @idempotent or @creates (others are sent once).
+REMOTE_RETRY_ATTEMPTS = env.int("REMOTE_RETRY_ATTEMPTS", default=3)
+REMOTE_RETRY_BACKOFF_SECONDS = env.float("REMOTE_RETRY_BACKOFF_SECONDS", default=0.05)  # doubles, with jitter
+# A service instance's circuit opens after this many failures in a row, and lets one probe
+# through after the reset time.
+REMOTE_BREAKER_FAILURES = env.int("REMOTE_BREAKER_FAILURES", default=5)
+REMOTE_BREAKER_RESET_SECONDS = env.float("REMOTE_BREAKER_RESET_SECONDS", default=10.0)
+REMOTE_POOL_CONNECTIONS = env.int("REMOTE_POOL_CONNECTIONS", default=20)  # keep-alive connections per service
+# The service registry (DOMAIN_PLACEMENT=<domain>=registry): where instances announce themselves,
+# how long a heartbeat keeps one live, how often an instance beats and clients re-read the list.
+SERVICE_REGISTRY_URL = env.str("SERVICE_REGISTRY_URL", default=env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"))
+SERVICE_REGISTRY_PREFIX = env.str("SERVICE_REGISTRY_PREFIX", default="modulith:services:")
+SERVICE_TTL_SECONDS = env.float("SERVICE_TTL_SECONDS", default=15.0)
+SERVICE_HEARTBEAT_SECONDS = env.float("SERVICE_HEARTBEAT_SECONDS", default=5.0)
+SERVICE_REGISTRY_REFRESH_SECONDS = env.float("SERVICE_REGISTRY_REFRESH_SECONDS", default=1.0)
+SERVICE_VERSION = env.str("SERVICE_VERSION", default="dev")  # what this instance announces (a release, a commit)
+
 # -- Event bus ---------------------------------------------------------------------
 BUS_TRANSPORT = env.str("BUS_TRANSPORT", default="inprocess")  # inprocess | celery
 BUS_MAX_ATTEMPTS = env.int("BUS_MAX_ATTEMPTS", default=5)
@@ -302,6 +340,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "structured", "filters": ["correlation_id"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # httpx logs every request at INFO: the remote client's calls would drown the rest.
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }
 
 if PRODUCTION:

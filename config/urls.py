@@ -1,5 +1,5 @@
-"""URL wiring: the admin, health, the identity provider's key set, the API docs, and each
-domain's API under /api/<domain>/.
+"""URL wiring: the admin, health, the identity provider's key set, the API docs, each
+domain's API under /api/<domain>/, and the internal endpoint other services call.
 
 Which domains are served here, and which by another service, is the gateway's route table
 (shared/gateway/routing.py), read from the placement map (DOMAIN_PLACEMENT).
@@ -13,6 +13,7 @@ from django.urls import path
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
 from shared.gateway.routing import api_urlpatterns, served_routes
+from shared.remote.server import internal_urlpatterns
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -26,6 +27,8 @@ urlpatterns = [
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),
     *api_urlpatterns(served_routes()),
+    # Other services call the domains running here at /internal/<domain>/<operation>/ (service token required).
+    *internal_urlpatterns(),
 ]
 
 # The identity provider's key set, where identity is installed (not where DOMAIN_PLACEMENT places it

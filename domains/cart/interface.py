@@ -21,7 +21,7 @@ from typing import Protocol
 from uuid import UUID
 
 from shared.errors import DomainError, ErrorKind
-from shared.interfaces import declare_interface, idempotent
+from shared.interfaces import creates, declare_interface, idempotent
 from shared.references import ReferencePage
 
 MAX_QUANTITY = 99
@@ -113,30 +113,32 @@ class CartApi(Protocol):
         """The customer's cart; empty (no lines) when they never added anything."""
         ...
 
+    @creates
     def add_item(self, *, customer_id: UUID, product_id: UUID, quantity: int) -> CartDTO:
         """Add `quantity` units (1 to MAX_QUANTITY) of an active product, on top of those in the cart.
 
         Raises CartQuantityInvalidError, CartProductUnavailableError, CartQuantityLimitError,
-        CartFullError. Not idempotent: adding twice adds twice.
+        CartFullError. Not idempotent: adding twice adds twice; but deduplicated by request
+        id (@creates), so a retried call adds once.
         """
         ...
 
-    @idempotent
     def set_quantity(self, *, customer_id: UUID, product_id: UUID, quantity: int) -> CartDTO:
         """Set the units of a product already in the cart (1 to MAX_QUANTITY).
 
-        Raises CartQuantityInvalidError, CartItemNotFoundError.
+        Raises CartQuantityInvalidError, CartItemNotFoundError. Not marked idempotent: a late
+        retry would overwrite a quantity the customer changed since.
         """
         ...
 
-    @idempotent
     def remove_item(self, *, customer_id: UUID, product_id: UUID) -> CartDTO:
-        """Take a product out of the cart. Raises CartItemNotFoundError."""
+        """Take a product out of the cart. Raises CartItemNotFoundError, also when called again
+        after the first call removed it: not idempotent, so clients never resend it.
+        """
         ...
 
-    @idempotent
     def clear(self, *, customer_id: UUID) -> CartDTO:
-        """Empty the cart."""
+        """Empty the cart. Not marked idempotent: a late retry would empty what was added since."""
         ...
 
     @idempotent

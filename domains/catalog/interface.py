@@ -22,7 +22,7 @@ from uuid import UUID
 
 from shared.errors import DomainError, ErrorKind
 from shared.events import event
-from shared.interfaces import declare_interface, idempotent
+from shared.interfaces import creates, declare_interface, idempotent
 from shared.money import Money
 from shared.references import ReferencePage
 
@@ -189,22 +189,24 @@ class ReservationInvalidError(CatalogError):
 
 
 class CatalogApi(Protocol):
+    @creates
     def create_product(
         self, *, sku: str, name: str, description: str, price: Money, category_id: UUID | None = None
     ) -> ProductDTO:
         """Add a product to the catalog, with no stock yet.
 
         Raises ProductInvalidError, SkuAlreadyExistsError, CategoryNotFoundError.
-        Publishes catalog.ProductCreated.
+        Publishes catalog.ProductCreated. Deduplicated by request id (@creates): a retried
+        call creates the product once.
         """
         ...
 
-    @idempotent
     def change_price(self, *, product_id: UUID, price: Money) -> ProductDTO:
         """Set a product's price. Publishes catalog.ProductPriceChanged when it changes.
 
-        Raises ProductNotFoundError, ProductInvalidError. Idempotent: the same price twice
-        changes nothing the second time.
+        Raises ProductNotFoundError, ProductInvalidError. Not marked idempotent: the same
+        price twice changes nothing the second time, but a retry that arrives after a newer
+        price was set would set the old one again, so clients never resend it.
         """
         ...
 
@@ -215,12 +217,12 @@ class CatalogApi(Protocol):
         """
         ...
 
-    @idempotent
     def set_stock(self, *, product_id: UUID, on_hand: int) -> ProductDTO:
         """Set how many units of a product are on hand (after a stock count or a delivery).
 
         Raises ProductNotFoundError, ProductInvalidError (negative or above MAX_STOCK),
-        StockBelowReservedError.
+        StockBelowReservedError. Not marked idempotent, like change_price: a late retry
+        would overwrite a newer count.
         """
         ...
 

@@ -26,7 +26,7 @@ from uuid import UUID
 
 from shared.errors import DomainError, ErrorKind
 from shared.events import event
-from shared.interfaces import declare_interface, idempotent
+from shared.interfaces import creates, declare_interface, idempotent
 
 # -- DTOs --------------------------------------------------------------------------
 
@@ -161,12 +161,14 @@ class RefreshTokenReusedError(IdentityError):
 
 
 class IdentityApi(Protocol):
+    @creates
     def register_user(self, *, email: str, password: str, full_name: str) -> UserDTO:
         """Create a customer account.
 
         Raises EmailInvalidError, PasswordRejectedError, ProfileInvalidError (blank or
         too long a name), EmailAlreadyRegisteredError. Publishes identity.UserRegistered.
-        Not idempotent: a second call with the same email raises EmailAlreadyRegisteredError.
+        Not idempotent: a second call with the same email raises EmailAlreadyRegisteredError;
+        deduplicated by request id (@creates), so a retried call answers the first result.
         """
         ...
 

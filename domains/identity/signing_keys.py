@@ -16,8 +16,6 @@ expired (AUTH_ACCESS_TOKEN_SECONDS later).
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +34,9 @@ from shared.auth.keys import (
     refuse_duplicate,
     verifying_key,
 )
+from shared.keyfiles import PrivateKey, create_key_file
 
 logger = logging.getLogger(__name__)
-
-DEV_RSA_BITS = 2048
-
-PrivateKey = rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
 
 NO_SIGNING_KEYS = (
     "No signing keys are configured. Set AUTH_SIGNING_KEYS to the PEM file(s) of the key(s), first one signing."
@@ -133,28 +128,6 @@ def load_signing_keys(paths: Iterable[Path]) -> SigningKeys:
 # -- development key ----------------------------------------------------------------
 
 
-def generate_private_key(algorithm: str = "RS256") -> PrivateKey:
-    """A fresh private key for `algorithm` (RS256 or EdDSA): development keys and tests."""
-    if algorithm == "EdDSA":
-        return ed25519.Ed25519PrivateKey.generate()
-    return rsa.generate_private_key(public_exponent=65537, key_size=DEV_RSA_BITS)
-
-
-def private_key_pem(key: PrivateKey) -> bytes:
-    return key.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.NoEncryption(),
-    )
-
-
-def public_key_pem(key: PrivateKey | PublicKey) -> bytes:
-    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey) else key
-    return public.public_bytes(
-        encoding=serialization.Encoding.PEM, format=serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
 def development_signing_keys(path: Path) -> SigningKeys:
     """The development key at `path`, generated on first use and kept so restarts keep sessions valid.
 
@@ -163,23 +136,8 @@ def development_signing_keys(path: Path) -> SigningKeys:
     first start says so (a WARNING); later ones are silent, so `manage.py --help` prints
     nothing about keys.
     """
-    created = not path.exists() and _write_new_key(path)
+    created = create_key_file(path)
     key = load_signing_key(path)
     if created:
         logger.warning(DEV_KEY_GENERATED, path, key.kid)
     return SigningKeys((key,))
-
-
-def _write_new_key(path: Path) -> bool:
-    """Write a new key at `path`; False if another process won the race (its key is used)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".new-key-")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(private_key_pem(generate_private_key()))
-        os.link(temporary, path)
-    except FileExistsError:
-        return False
-    finally:
-        os.unlink(temporary)
-    return True

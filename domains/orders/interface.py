@@ -27,7 +27,7 @@ from uuid import UUID
 
 from shared.errors import DomainError, ErrorKind
 from shared.events import event
-from shared.interfaces import declare_interface, idempotent
+from shared.interfaces import creates, declare_interface, idempotent
 from shared.money import Money
 from shared.references import ReferencePage
 
@@ -193,6 +193,7 @@ class CartCurrenciesDifferError(OrdersError):
 
 
 class OrdersApi(Protocol):
+    @creates
     def place_order(self, *, customer_id: UUID, payment_token: str) -> OrderDTO:
         """Turn the customer's cart into an order: prices read from the catalog now, stock
         reserved, then payment requested by the saga (`payment_token` names the customer's
@@ -203,7 +204,7 @@ class OrdersApi(Protocol):
         ProductUnavailableError, ProductOutOfStockError, CartCurrenciesDifferError; on any of
         them nothing is reserved or stored. Publishes orders.OrderPlaced. Not idempotent:
         each call places a new order (the API gateway deduplicates retried requests by their
-        Idempotency-Key).
+        Idempotency-Key); deduplicated by request id (@creates), so a retried call places one.
         """
         ...
 

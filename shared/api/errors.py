@@ -178,6 +178,23 @@ def problem(
     }
 
 
+def domain_error_problem(error: DomainError, *, instance: str) -> dict[str, Any]:
+    """The problem document of a domain error: its status by kind, its code, message and typed parameters.
+
+    The same document whether a domain's view raised it or a service's internal endpoint
+    sends it back to a remote caller (shared/remote/server.py), which rebuilds the error from it.
+    """
+    wire = error_to_wire(error)
+    return problem(
+        status_code=STATUS_BY_KIND[error.kind],
+        code=wire["code"],
+        title=error_title(error),
+        detail=wire["message"],
+        instance=instance,
+        params=wire["params"],
+    )
+
+
 def problem_response(body: dict[str, Any], *, headers: Mapping[str, str] | None = None) -> JsonResponse:
     """A problem document as a response outside DRF (Django's handlers, the middleware)."""
     return JsonResponse(body, status=body["status"], headers=headers, content_type=PROBLEM_CONTENT_TYPE)
@@ -196,17 +213,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     request = context.get("request")
     instance = request.path if request is not None else ""
     if isinstance(exc, DomainError):
-        wire = error_to_wire(exc)
-        body = problem(
-            status_code=STATUS_BY_KIND[exc.kind],
-            code=wire["code"],
-            title=error_title(exc),
-            detail=wire["message"],
-            instance=instance,
-            params=wire["params"],
-        )
         headers = {"WWW-Authenticate": BEARER_CHALLENGE} if exc.kind is ErrorKind.UNAUTHORIZED else {}
-        return drf_problem_response(body, headers=headers)
+        return drf_problem_response(domain_error_problem(exc, instance=instance), headers=headers)
     if isinstance(exc, RequestDataTooBig):
         return drf_problem_response(too_large_problem(instance=instance))
     if isinstance(exc, Http404):

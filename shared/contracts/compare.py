@@ -75,6 +75,8 @@ OPERATION_REMOVED = "operation removed or renamed"
 OPERATION_ADDED = "new operation"
 NO_LONGER_IDEMPOTENT = "no longer marked idempotent"
 NOW_IDEMPOTENT = "marked idempotent now"
+NO_LONGER_CREATES = "no longer marked @creates (deduplicated by request id)"
+NOW_CREATES = "marked @creates now (deduplicated by request id)"
 PARAMETER_REMOVED = "parameter removed or renamed"
 PARAMETER_ADDED_REQUIRED = "new required parameter"
 PARAMETER_ADDED_OPTIONAL = "new optional parameter"
@@ -100,6 +102,10 @@ FIX_KEEP_OPERATION = (
 FIX_KEEP_IDEMPOTENT = (
     "Callers retry idempotent operations after a timeout, which would now repeat its effect: keep it idempotent, "
     "or add a new operation that is not."
+)
+FIX_KEEP_CREATES = (
+    "Callers retry it after a timeout with the same request id, which would now create twice: keep the mark, "
+    "or add a new operation without it."
 )
 FIX_PARAMETER_STILL_SENT = "Callers still pass it: keep accepting it until every caller stopped passing it."
 FIX_GIVE_DEFAULT = "Callers written against the contract do not send it: give it a default."
@@ -208,6 +214,10 @@ class _Comparison:
             self.add(breaking=True, where=where, what=NO_LONGER_IDEMPOTENT, fix=FIX_KEEP_IDEMPOTENT)
         elif new["idempotent"] and not old["idempotent"]:
             self.add(breaking=False, where=where, what=NOW_IDEMPOTENT)
+        if old.get("creates", False) and not new.get("creates", False):
+            self.add(breaking=True, where=where, what=NO_LONGER_CREATES, fix=FIX_KEEP_CREATES)
+        elif new.get("creates", False) and not old.get("creates", False):
+            self.add(breaking=False, where=where, what=NOW_CREATES)
         for parameter in sorted(old["parameters"].keys() | new["parameters"].keys()):
             self.parameter(name, parameter, old["parameters"].get(parameter), new["parameters"].get(parameter))
         self.types(

@@ -61,7 +61,7 @@ def describe(interface: Interface) -> dict[str, Any]:
         mark_timestamps(annotation, schema, components)
     found = iter(schemas)
     operations = {
-        name: _operation(signature, found, idempotent=meta.is_idempotent(name))
+        name: _operation(signature, found, idempotent=meta.is_idempotent(name), creates=meta.creates(name))
         for name, signature in signatures.items()
     }
     events = {}
@@ -90,7 +90,9 @@ def _return_type(signature: inspect.Signature) -> Any:
     return type(None) if annotation is None else annotation
 
 
-def _operation(signature: inspect.Signature, schemas: Iterable[dict[str, Any]], *, idempotent: bool) -> dict[str, Any]:
+def _operation(
+    signature: inspect.Signature, schemas: Iterable[dict[str, Any]], *, idempotent: bool, creates: bool
+) -> dict[str, Any]:
     found = iter(schemas)
     parameters: dict[str, Any] = {}
     for parameter in signature.parameters.values():
@@ -102,7 +104,10 @@ def _operation(signature: inspect.Signature, schemas: Iterable[dict[str, Any]], 
         if parameter.default is not inspect.Parameter.empty:
             described["default"] = wire.to_primitive(parameter.default)
         parameters[parameter.name] = described
-    return {"idempotent": idempotent, "parameters": parameters, "returns": _without_prose(next(found))}
+    described_operation: dict[str, Any] = {"idempotent": idempotent}
+    if creates:  # recorded only when marked, so contracts of operations without the mark stay as they were
+        described_operation["creates"] = True
+    return {**described_operation, "parameters": parameters, "returns": _without_prose(next(found))}
 
 
 def _without_prose(schema: Any) -> Any:

@@ -23,12 +23,13 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from domains.identity.access_tokens import IssuerConfig, current_issuer, issue_access_token
-from domains.identity.signing_keys import public_key_pem, signing_key
+from domains.identity.signing_keys import signing_key
 from domains.identity.tests.keys import private_key
 from shared.api.errors import NOT_AUTHENTICATED_MESSAGE
 from shared.auth.authentication import BEARER_CHALLENGE, MALFORMED_HEADER, TOKEN_EXPIRED, TOKEN_INVALID
 from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 from shared.auth.tokens import NO_KID, UNKNOWN_KID, WRONG_ALGORITHM, WRONG_TYPE, current_verifier, principal_claims
+from shared.keyfiles import public_key_pem
 
 ME = "/api/identity/me/"
 CUSTOMER = Principal(id=uuid.uuid4(), email="casey@example.com", scopes=frozenset({CUSTOMER_SCOPE}))

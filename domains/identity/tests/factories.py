@@ -11,9 +11,9 @@ from rest_framework.test import APIClient
 from domains.identity.access_tokens import issue_access_token
 from domains.identity.models import RefreshToken, User
 from domains.identity.selectors import scopes_of
-from domains.identity.signing_keys import PrivateKey, generate_private_key, private_key_pem
 from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
+from shared.keyfiles import PrivateKey, generate_private_key, private_key_pem
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -6,16 +6,10 @@ import functools
 from pathlib import Path
 
 from domains.identity.access_tokens import IssuerConfig
-from domains.identity.signing_keys import (
-    PrivateKey,
-    SigningKeys,
-    generate_private_key,
-    private_key_pem,
-    public_key_pem,
-    signing_key,
-)
+from domains.identity.signing_keys import SigningKeys, signing_key
 from shared.auth.keys import KeySet
 from shared.auth.tokens import VerifierConfig
+from shared.keyfiles import PrivateKey, generate_private_key, private_key_pem, public_key_pem
 
 ISSUER = "https://id.example.test"
 AUDIENCE = "https://api.example.test"

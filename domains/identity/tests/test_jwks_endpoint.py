@@ -11,8 +11,9 @@ from rest_framework.test import APIClient
 
 from domains.identity.access_tokens import current_issuer, issue_access_token
 from domains.identity.models import User
-from domains.identity.signing_keys import generate_private_key, signing_key
+from domains.identity.signing_keys import signing_key
 from domains.identity.tests.factories import bearer, principal_of, write_key_file
+from shared.keyfiles import generate_private_key
 
 JWKS = "/.well-known/jwks.json"
 

@@ -16,7 +16,6 @@ from domains.identity.signing_keys import (
     development_signing_keys,
     load_signing_key,
     load_signing_keys,
-    private_key_pem,
 )
 from domains.identity.tests.keys import private_key, write_private_key, write_public_key
 from shared.auth.keys import (
@@ -28,6 +27,7 @@ from shared.auth.keys import (
     KeySetError,
     thumbprint,
 )
+from shared.keyfiles import private_key_pem
 
 
 @pytest.mark.parametrize(("algorithm", "kty"), [("RS256", "RSA"), ("EdDSA", "OKP")], ids=["rsa", "ed25519"])

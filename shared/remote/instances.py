@@ -1,0 +1,118 @@
+"""The instances of a service and their circuit breakers: which one the next attempt goes to.
+
+    pool = InstancePool("catalog", StaticInstances(("http://10.0.0.5:8000", "http://10.0.0.6:8000")), ...)
+    for instance, breaker in pool.candidates(): ...   # round robin, open circuits left out
+
+Where the instances come from is an InstanceSource: fixed URLs from DOMAIN_PLACEMENT
+(`StaticInstances`, no Redis needed) or the live instances of the service registry
+(shared/remote/discovery.py: only those whose heartbeat is recent).
+
+Each instance has a circuit breaker (purgatory): after `failures` failures in a row
+(connection refused, timeout, a 5xx that is not a domain error) it opens, and attempts
+skip that instance without touching the network; after `reset_seconds` one attempt is
+let through (half-open) and its outcome closes or reopens it. A domain error (a 4xx, or
+any answer the service gives on purpose) is a success for the breaker.
+
+Why purgatory and not pybreaker: pybreaker's CircuitBreaker.call holds the breaker's lock
+for the whole guarded call, so a threaded server would send at most one call at a time
+to each instance. purgatory's synchronous breaker is a context manager that takes no
+lock around the call.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from purgatory import SyncCircuitBreakerFactory
+from purgatory.domain.model import OPENED
+from purgatory.service._sync.circuitbreaker import SyncCircuitBreaker
+
+CLOSED_STATE = "closed"
+OPEN_STATE = "open"
+HALF_OPEN_STATE = "half-open"
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Instance:
+    """One process (or load-balanced address) serving a domain."""
+
+    url: str
+    id: str = ""
+    version: str = ""
+    health_url: str = ""
+
+
+class InstanceSource(Protocol):
+    def live(self) -> Sequence[Instance]:
+        """The instances to try now; empty when none is known to be alive."""
+
+    def describe(self) -> str:
+        """Where the instances come from, for error messages."""
+
+
+class StaticInstances:
+    """Instances at fixed URLs (DOMAIN_PLACEMENT=catalog=http://a:8000|http://b:8000): no registry needed."""
+
+    def __init__(self, urls: Sequence[str]) -> None:
+        self._instances = tuple(Instance(url=url, id=url) for url in urls)
+
+    def live(self) -> Sequence[Instance]:
+        return self._instances
+
+    def describe(self) -> str:
+        return " | ".join(instance.url for instance in self._instances)
+
+
+class InstancePool:
+    """A service's instances, offered round robin, those with an open circuit left out."""
+
+    def __init__(
+        self,
+        domain: str,
+        source: InstanceSource,
+        *,
+        failures: int,
+        reset_seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.domain = domain
+        self.source = source
+        self._reset_seconds = reset_seconds
+        self._clock = clock
+        self._factory = SyncCircuitBreakerFactory(default_threshold=failures, default_ttl=reset_seconds)
+        self._breakers: dict[str, SyncCircuitBreaker] = {}
+        self._lock = threading.Lock()
+        self._turn = itertools.count()
+
+    def candidates(self) -> list[tuple[Instance, SyncCircuitBreaker]]:
+        """The live instances in this call's round-robin order, without those whose circuit is open."""
+        instances = tuple(self.source.live())
+        if not instances:
+            return []
+        start = next(self._turn) % len(instances)
+        ordered = instances[start:] + instances[:start]
+        return [(instance, breaker) for instance in ordered if not self._is_open(breaker := self.breaker(instance.url))]
+
+    def breaker(self, url: str) -> SyncCircuitBreaker:
+        breaker = self._breakers.get(url)
+        if breaker is None:
+            with self._lock:
+                breaker = self._breakers.get(url) or self._factory.get_breaker(url)
+                self._breakers[url] = breaker
+        return breaker
+
+    def state(self, url: str) -> str:
+        """closed, open (failing fast) or half-open (the next attempt is a probe)."""
+        context = self.breaker(url).context
+        if context.state != OPENED:
+            return HALF_OPEN_STATE if context.state == "half-opened" else CLOSED_STATE
+        return OPEN_STATE if self._is_open(self.breaker(url)) else HALF_OPEN_STATE
+
+    def _is_open(self, breaker: SyncCircuitBreaker) -> bool:
+        context = breaker.context
+        return context.state == OPENED and self._clock() < (context.opened_at or 0.0) + self._reset_seconds

@@ -1,0 +1,138 @@
+"""Real second processes for the remote tests, started once per session on the test database.
+
+    shop_service      gunicorn serving every domain: what a remote client calls
+    doomed_service    another one, for the tests that kill it (each test finds it running)
+    cart_service      one with catalog placed at a dead address, whose cart calls fail over HTTP
+
+All share one xdist worker (xdist_group "remote"), so each starts once per run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from pytest_django import DjangoDbBlocker
+
+from shared.interfaces import Interface, interface_of
+from shared.interfaces.registry import registry
+from shared.placement import AtUrls
+from shared.remote.binding import build_service_client
+from shared.remote.client import ServiceClient, remote_client
+from shared.remote.config import RemoteSettings
+from tests.reliability.processes import database_url, free_port
+from tests.remote.faults import FaultProxy
+from tests.remote.servers import DjangoServer, new_server
+
+REMOTE_TESTS = [
+    pytest.mark.django_db(transaction=True),  # the service must see what the test commits, and the test its writes
+    pytest.mark.postgres,
+    pytest.mark.processes,
+    pytest.mark.xdist_group("remote"),
+]
+
+FAST_FAILING = RemoteSettings(
+    connect_timeout_seconds=0.5,
+    call_timeout_seconds=5.0,
+    retry_attempts=3,
+    retry_backoff_seconds=0.02,
+    breaker_failures=5,
+    breaker_reset_seconds=10.0,
+)
+
+
+@dataclasses.dataclass
+class Remote:
+    """A remote client of one domain's service, and the ServiceClient under it (its stats and pool)."""
+
+    client: object
+    service: ServiceClient
+
+
+def remote(proxy: object, *urls: str, settings: RemoteSettings = FAST_FAILING, **changes: object) -> Remote:
+    """A fresh client of `proxy`'s domain at `urls` (its own breakers and counts)."""
+    interface: Interface = interface_of(proxy)
+    service = build_service_client(
+        interface.meta.name, AtUrls(urls), remote_settings=dataclasses.replace(settings, **changes)
+    )
+    return Remote(client=remote_client(interface, service), service=service)
+
+
+@pytest.fixture
+def served_remotely() -> Iterator[Callable[[object, object], None]]:
+    """`served_remotely(catalog, client)`: serve an interface from a remote client for the rest of the test."""
+    with ExitStack() as stack:
+        yield lambda proxy, client: stack.enter_context(registry.override(proxy, client))
+
+
+@pytest.fixture(scope="session")
+def remote_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("remote-services")
+
+
+@pytest.fixture(scope="session")
+def test_database_url(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> str:
+    with django_db_blocker.unblock():
+        return database_url(connection)
+
+
+@pytest.fixture(scope="session")
+def shop_service(test_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
+    server = new_server("shop", database_url=test_database_url, log_dir=remote_logs)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _doomed_service(test_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
+    server = new_server("doomed", database_url=test_database_url, log_dir=remote_logs)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def doomed_service(_doomed_service: DjangoServer) -> DjangoServer:
+    """A service the test may kill; it is running when the test starts."""
+    _doomed_service.ensure_running()
+    return _doomed_service
+
+
+@pytest.fixture(scope="session")
+def dead_url() -> str:
+    """A loopback URL nothing listens at: connections are refused at once."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def cart_service(test_database_url: str, remote_logs: Path, dead_url: str) -> Iterator[DjangoServer]:
+    """Runs every domain but catalog, which it places at a dead address."""
+    server = new_server(
+        "cart-without-catalog",
+        database_url=test_database_url,
+        log_dir=remote_logs,
+        extra={"DOMAIN_PLACEMENT": f"catalog={dead_url}", "REMOTE_RETRY_BACKOFF_SECONDS": "0.01"},
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def _fault_proxy(shop_service: DjangoServer) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(upstream=shop_service.url).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def fault_proxy(_fault_proxy: FaultProxy) -> Iterator[FaultProxy]:
+    """The shop service behind a proxy that fails on request; passes everything unless told otherwise."""
+    _fault_proxy.reset()
+    yield _fault_proxy
+    _fault_proxy.reset()
