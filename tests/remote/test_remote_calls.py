@@ -27,8 +27,8 @@ from shared.remote.credentials import ServiceCredentials
 from shared.remote.errors import RemoteCallRefusedError, UnknownRemoteError
 from shared.remote.instances import CLOSED_STATE, HALF_OPEN_STATE, OPEN_STATE
 from tests.reliability.processes import wait_until
-from tests.remote.conftest import REMOTE_TESTS, remote
 from tests.remote.faults import FaultProxy
+from tests.remote.fixtures import REMOTE_TESTS, remote
 from tests.remote.servers import DjangoServer
 
 pytestmark = REMOTE_TESTS

@@ -3,15 +3,17 @@
     shop_service      gunicorn serving every domain: what a remote client calls
     doomed_service    another one, for the tests that kill it (each test finds it running)
     cart_service      one with catalog placed at a dead address, whose cart calls fail over HTTP
+    fault_proxy       the shop service behind a proxy that fails on request (tests/remote/faults.py)
 
-All share one xdist worker (xdist_group "remote"), so each starts once per run.
+Tests that use them carry REMOTE_TESTS (or the "remote" transport of tests/interfaces/),
+which puts them on one xdist worker (xdist_group "remote"), so each server starts once per
+run. tests/conftest.py makes these fixtures visible to every test module.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,6 @@ from django.db import connection
 from pytest_django import DjangoDbBlocker
 
 from shared.interfaces import Interface, interface_of
-from shared.interfaces.registry import registry
 from shared.placement import AtUrls
 from shared.remote.binding import build_service_client
 from shared.remote.client import ServiceClient, remote_client
@@ -62,35 +63,28 @@ def remote(proxy: object, *urls: str, settings: RemoteSettings = FAST_FAILING, *
     return Remote(client=remote_client(interface, service), service=service)
 
 
-@pytest.fixture
-def served_remotely() -> Iterator[Callable[[object, object], None]]:
-    """`served_remotely(catalog, client)`: serve an interface from a remote client for the rest of the test."""
-    with ExitStack() as stack:
-        yield lambda proxy, client: stack.enter_context(registry.override(proxy, client))
-
-
 @pytest.fixture(scope="session")
 def remote_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("remote-services")
 
 
 @pytest.fixture(scope="session")
-def test_database_url(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> str:
+def service_database_url(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> str:
     with django_db_blocker.unblock():
         return database_url(connection)
 
 
 @pytest.fixture(scope="session")
-def shop_service(test_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
-    server = new_server("shop", database_url=test_database_url, log_dir=remote_logs)
+def shop_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
+    server = new_server("shop", database_url=service_database_url, log_dir=remote_logs)
     server.start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def _doomed_service(test_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
-    server = new_server("doomed", database_url=test_database_url, log_dir=remote_logs)
+def _doomed_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
+    server = new_server("doomed", database_url=service_database_url, log_dir=remote_logs)
     server.start()
     yield server
     server.stop()
@@ -110,11 +104,11 @@ def dead_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def cart_service(test_database_url: str, remote_logs: Path, dead_url: str) -> Iterator[DjangoServer]:
+def cart_service(service_database_url: str, remote_logs: Path, dead_url: str) -> Iterator[DjangoServer]:
     """Runs every domain but catalog, which it places at a dead address."""
     server = new_server(
         "cart-without-catalog",
-        database_url=test_database_url,
+        database_url=service_database_url,
         log_dir=remote_logs,
         extra={"DOMAIN_PLACEMENT": f"catalog={dead_url}", "REMOTE_RETRY_BACKOFF_SECONDS": "0.01"},
     )
