@@ -40,6 +40,9 @@ WORKER_REFUSES_TO_START = (
     "(`python manage.py check` shows the same).\n{problems}"
 )
 
+CHECKOUT_SWEEP_TASK = "shop.checkout_sweep"
+"""config.tasks: releases what checkouts that died left reserved (config/checkout_sweep.py)."""
+
 POOL_MAINTENANCE_SECONDS = 5.0
 """How often Celery's prefork pool checks for lost processes (celery.concurrency.asynpool, not configurable)."""
 
@@ -130,6 +133,7 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
             # re-sent after default_retry_delay, 180 s, which kombu would restore every
             # visibility timeout while the worker holds it: check E020.)
             SWEEP_TASK: {"max_retries": 0},
+            CHECKOUT_SWEEP_TASK: {"max_retries": 0},
         },
         # A pool process that died is noticed at once, but its job is only declared lost
         # (WorkerLostError, which triggers the retry above) after this wait, checked on
@@ -153,7 +157,12 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
                 # Sweeps that waited this long (no worker free, or none running) are
                 # skipped: the next one does the same work.
                 "options": {"expires": 10 * settings.BUS_SWEEP_SECONDS},
-            }
+            },
+            "checkout-sweep": {
+                "task": CHECKOUT_SWEEP_TASK,
+                "schedule": settings.CHECKOUT_SWEEP_SECONDS,
+                "options": {"expires": 10 * settings.CHECKOUT_SWEEP_SECONDS},
+            },
         },
     }
 

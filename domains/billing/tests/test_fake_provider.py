@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -14,8 +15,8 @@ TEN_EUROS = Money(amount=Decimal("10.00"), currency="EUR")
 
 
 @pytest.fixture
-def provider() -> FakePaymentProvider:
-    return FakePaymentProvider()
+def provider(tmp_path: Path) -> FakePaymentProvider:
+    return FakePaymentProvider(store=tmp_path / "provider.sqlite3")
 
 
 def test_a_valid_token_is_approved_with_a_reference(provider: FakePaymentProvider) -> None:

@@ -19,7 +19,8 @@ from rest_framework.test import APIClient
 from domains.catalog.interface import ProductDTO, catalog
 from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
 from domains.orders.interface import orders
-from domains.orders.models import Order
+from domains.orders.models import Checkout, CheckoutStatus, Order
+from shared.bus.models import StoredEvent
 from domains.orders.tests.conftest import fill_cart, make_product
 from shared.gateway.principal import Principal
 
@@ -204,12 +205,13 @@ def test_checkout_needs_a_signed_in_customer(anonymous_client: APIClient, unchan
 
 
 @pytest.mark.postgres
-def test_when_storing_the_order_fails_after_reserving_the_reservation_is_released(
-    customer: Principal, tea: ProductDTO
+def test_when_storing_the_order_fails_after_reserving_the_checkout_is_abandoned_and_the_stock_released(
+    customer: Principal, tea: ProductDTO, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
-    """Compensation inside place_order. Another session holds the orders table against writes
-    (reads still pass) and this one gives up waiting (lock_timeout): a real failure between
-    reserving and storing."""
+    """Compensation, recorded with the decision. Another session holds the orders table against
+    writes (reads still pass) and this one gives up waiting (lock_timeout): a real failure
+    between reserving and storing. The checkout is abandoned and orders.CheckoutAbandoned
+    published in one transaction; catalog releases the stock when it is delivered."""
     fill_cart(customer.id, (tea, 3))
     locked, release = threading.Event(), threading.Event()
 
@@ -227,11 +229,19 @@ def test_when_storing_the_order_fails_after_reserving_the_reservation_is_release
     try:
         assert locked.wait(timeout=30)
         connection.cursor().execute("SET LOCAL lock_timeout = '200ms'")
-        with pytest.raises(OperationalError, match="lock timeout"):
+        with pytest.raises(OperationalError, match="lock timeout"), django_capture_on_commit_callbacks() as after:
             orders.place_order(customer_id=customer.id, payment_token="tok_visa")
     finally:
         release.set()
         holder.join(timeout=30)
 
+    (abandoned,) = Checkout.objects.filter(customer_id=customer.id)
+    assert abandoned.status == CheckoutStatus.ABANDONED
+    assert list(StoredEvent.objects.filter(key=str(abandoned.order_id)).values_list("name", flat=True)) == [
+        "orders.CheckoutAbandoned"
+    ]
+    assert catalog.get_product(product_id=tea.id).available == 17  # held until the event is delivered
+    for deliver in after:
+        deliver()
     assert catalog.get_product(product_id=tea.id).available == 20
     assert Order.objects.count() == 0
