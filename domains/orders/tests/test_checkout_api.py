@@ -20,8 +20,8 @@ from domains.catalog.interface import ProductDTO, catalog
 from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
 from domains.orders.interface import orders
 from domains.orders.models import Checkout, CheckoutStatus, Order
-from shared.bus.models import StoredEvent
 from domains.orders.tests.conftest import fill_cart, make_product
+from shared.bus.models import StoredEvent
 from shared.gateway.principal import Principal
 
 pytestmark = pytest.mark.django_db
