@@ -19,8 +19,8 @@ from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.throttling import RATE_LIMIT_CACHE
+from shared.api.throttling import RATE_LIMIT_CACHE
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -80,7 +80,7 @@ def _fresh_rate_limits() -> object:
 
 
 # -- API clients ---------------------------------------------------------------------
-# Views see `request.user` as a Principal (shared.gateway.principal). Tests authenticate
+# Views see `request.user` as a Principal (shared.auth.principal). Tests authenticate
 # with force_authenticate, which skips token parsing (the gateway's own tests cover that).
 
 

@@ -47,7 +47,6 @@ from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from config.celery import create_app  # noqa: E402
 from domains.catalog.handlers import record_price_change  # noqa: E402
 from domains.catalog.interface import ProductPriceChanged  # noqa: E402
 from domains.catalog.models import PriceHistory  # noqa: E402
@@ -55,6 +54,7 @@ from shared import wire  # noqa: E402
 from shared.bus.bus import Bus  # noqa: E402
 from shared.bus.celery_transport import CelerySender, CeleryTransport  # noqa: E402
 from shared.bus.subscriptions import Router, discover_subscriptions  # noqa: E402
+from shared.bus.worker import create_app  # noqa: E402
 from shared.interfaces import registry  # noqa: E402
 from shared.money import Money  # noqa: E402
 
@@ -67,7 +67,7 @@ WORKER_FAILED = "The benchmark's Celery worker did not become ready in {seconds:
 NOT_DONE = "Only {done} of {events} events were handled within {seconds:g}s; is the worker running?"
 
 
-# Re-sent after a lost pool process as the bus's own deliveries are (config.celery), not
+# Re-sent after a lost pool process as the bus's own deliveries are (shared.bus.worker), not
 # after Celery's default 180 s, which check E020 refuses and the worker would not start with.
 @shared_task(name=RAW_TASK, ignore_result=True, default_retry_delay=settings.CELERY_WORKER_LOST_RETRY_SECONDS)
 def record_price_change_directly(event: dict[str, object]) -> None:

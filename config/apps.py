@@ -1,15 +1,9 @@
 from django.apps import AppConfig
-from django.core import checks
-
-from config.checks import check_celery
 
 
 class CompositionRootConfig(AppConfig):
-    """Lets the composition root own management commands that span domains (demo data) and its checks."""
+    """Lets the composition root own management commands that span domains (demo data, integrity)."""
 
     name = "config"
     label = "composition"
     verbose_name = "Composition root"
-
-    def ready(self) -> None:
-        checks.register(check_celery, "modulith")

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     # The kernel.
     "shared.bus",
     "shared.boundaries",
-    "shared.gateway",
+    "shared.api",
     # The domains. Each binds its interface in its AppConfig.ready().
     "domains.identity",
     "domains.catalog",
@@ -61,7 +61,7 @@ MIDDLEWARE = [
     # Outermost, so that everything below runs under the request's correlation id and no
     # error page from below reaches an /api/ client as HTML.
     "shared.gateway.middleware.CorrelationIdMiddleware",
-    "shared.gateway.middleware.ApiErrorMiddleware",
+    "shared.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -129,24 +129,24 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # -- REST API and gateway --------------------------------------------------------------
-# Every /api/ endpoint needs a token unless its view declares Public (shared/gateway/access.py).
+# Every /api/ endpoint needs a token unless its view declares Public (shared/api/access.py).
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (413 beyond it).
-    "DEFAULT_PARSER_CLASSES": ["shared.gateway.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["shared.api.parsers.JSONParser"],
     # ?format=api (or any format an endpoint does not render) is a 400 naming the parameter.
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared.gateway.negotiation.ContentNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "shared.api.negotiation.ContentNegotiation",
     # Bearer access tokens, verified with the public keys alone (no identity database).
-    "DEFAULT_AUTHENTICATION_CLASSES": ["shared.gateway.authentication.BearerTokenAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["shared.auth.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "shared.gateway.pagination.LimitOffsetPagination",
-    "DEFAULT_SCHEMA_CLASS": "shared.gateway.schema.GatewayAutoSchema",
-    "EXCEPTION_HANDLER": "shared.gateway.errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "shared.api.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "shared.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "shared.api.errors.api_exception_handler",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
-        "shared.gateway.throttling.AnonymousRateThrottle",
-        "shared.gateway.throttling.UserRateThrottle",
-        "shared.gateway.throttling.ScopedRateThrottle",
+        "shared.api.throttling.AnonymousRateThrottle",
+        "shared.api.throttling.UserRateThrottle",
+        "shared.api.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("RATE_LIMIT_ANON", default="120/min"),
@@ -189,7 +189,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SCHEMA_PATH_PREFIX": "/api/",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["shared.gateway.access.Public"],
+    "SERVE_PERMISSIONS": ["shared.api.access.Public"],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     # No call to swagger.io's online validator: the docs work, and stay private, offline.
@@ -198,17 +198,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "shared.gateway.schema.describe_gateway",
+        "shared.api.schema.describe_api",
     ],
 }
 
 # -- Authentication ----------------------------------------------------------------
-# Access tokens are JWTs signed with the first key of AUTH_SIGNING_KEYS (PEM files, RSA of
-# at least 2048 bits or Ed25519); every listed key verifies and is published at
-# /.well-known/jwks.json. A public-key file verifies without signing (a retired key, or a
-# service that only checks tokens). See README.md, "Authentication", for rotation.
+# The identity domain signs access tokens (JWTs) with the first key of AUTH_SIGNING_KEYS (PEM
+# files, RSA of at least 2048 bits or Ed25519); every listed key is published at
+# /.well-known/jwks.json. A public-key file publishes without signing (a retired key). See
+# README.md, "Authentication", for rotation.
 AUTH_SIGNING_KEYS = [str(BASE_DIR / path) for path in env.list("AUTH_SIGNING_KEYS", default=[])]  # relative to here
-if PRODUCTION and not AUTH_SIGNING_KEYS:
+# Every process verifies tokens with public keys alone (shared.auth), from the first of these
+# that is set: the identity provider's JWK set over HTTP (a service without key files), PEM
+# files (public keys, or private ones of which only the public half is used), and otherwise
+# the public halves of AUTH_SIGNING_KEYS or, in development, of the development key.
+AUTH_JWKS_URL = env.str("AUTH_JWKS_URL", default="")
+AUTH_VERIFYING_KEYS = [str(BASE_DIR / path) for path in env.list("AUTH_VERIFYING_KEYS", default=[])]
+if PRODUCTION and not (AUTH_SIGNING_KEYS or AUTH_VERIFYING_KEYS or AUTH_JWKS_URL):
     raise environ.ImproperlyConfigured(
         "AUTH_SIGNING_KEYS is not set, and DJANGO_ENV=production needs it to sign access tokens. Create a key "
         "with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out /run/secrets/jwt-signing.pem` "
@@ -256,8 +262,8 @@ CHECKOUT_SWEEP_SECONDS = env.float("CHECKOUT_SWEEP_SECONDS", default=5.0)
 NOTIFICATIONS_SENDER = env.str("NOTIFICATIONS_SENDER", default="log")
 
 # -- Celery on Redis (BUS_TRANSPORT=celery) -----------------------------------------
-# The knobs; config/celery.py turns them into the worker settings and explains each
-# choice, config/checks.py refuses combinations that would run work twice (E020-E022).
+# The knobs; shared/bus/worker.py turns them into the worker settings and explains each
+# choice, shared/bus/celery_checks.py refuses combinations that would run work twice (E020-E022).
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # The broker is REDIS_URL. Prefix of every key (queues, unacked messages, control channels):
 CELERY_KEY_PREFIX = env.str("CELERY_KEY_PREFIX", default="modulith:")
@@ -276,13 +282,18 @@ CELERY_WORKER_LOST_RETRY_SECONDS = env.int("CELERY_WORKER_LOST_RETRY_SECONDS", d
 
 # -- Logging -----------------------------------------------------------------------
 # Every line names the action it belongs to: the correlation id of the request, event or
-# task being served ("-" outside any).
+# task being served ("-" outside any), and keeps the fields code passes in `extra=`.
+# LOG_FORMAT=json writes one JSON object per line (what a log shipper wants); the default
+# in development is a readable line (shared/observability/logs.py shows both).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "readable")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"correlation_id": {"()": "shared.correlation.CorrelationIdFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["correlation_id"]}},
+    "formatters": {"structured": {"()": "shared.observability.logs.formatter", "output": LOG_FORMAT}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured", "filters": ["correlation_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

@@ -10,8 +10,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
 from domains.identity.http.views import JwksView
-from shared.gateway import errors
-from shared.gateway.docs import RedocView, SchemaView, SwaggerView
+from shared.api import errors
+from shared.api.docs import RedocView, SchemaView, SwaggerView
 from shared.gateway.routing import api_urlpatterns, served_routes
 
 
@@ -25,11 +25,7 @@ urlpatterns = [
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path(
-        "api/redoc/",
-        RedocView.as_view(url_name="api-schema", template_name="gateway/redoc.html"),
-        name="api-redoc",
-    ),
+    path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),
     *api_urlpatterns(served_routes()),
 ]
 

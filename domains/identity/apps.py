@@ -1,5 +1,5 @@
+from domains.identity.access_tokens import current_issuer
 from shared.boundaries.domains import DomainConfig
-from shared.gateway.tokens import current_config
 from shared.interfaces import registry
 
 
@@ -21,4 +21,4 @@ class IdentityConfig(DomainConfig):
         # Identity signs the access tokens: an unreadable or missing signing key stops the
         # start here, with what to set, instead of failing the first login. In development
         # this generates the key on the first run.
-        _ = current_config().keys.signing_key
+        _ = current_issuer().keys.signing_key

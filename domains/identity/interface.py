@@ -1,6 +1,6 @@
 """The identity domain's public face: operations, DTOs, events, errors.
 
-Other domains learn who a user is from the caller's Principal (shared.gateway.principal,
+Other domains learn who a user is from the caller's Principal (shared.auth.principal,
 built from the access token); they ask this interface only for what a token does not
 carry: names, contact details, the default shipping address.
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from domains.identity.interface import AddressDTO, ContactDetailsDTO, ProfileDTO, UserDTO, UserNotFoundError
 from domains.identity.models import User
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE
 
 
 def user_dto(user: User) -> UserDTO:

@@ -8,7 +8,7 @@ OAuth 2.0 Security Best Current Practice, RFC 9700 §4.14.2). Logging out revoke
 family. The server keeps only a SHA-256 digest of each refresh token: they are random
 and long, so a slow hash would add nothing, and a leaked table reveals no usable token.
 
-Access tokens are signed by the kernel (shared.gateway.tokens) and cannot be revoked;
+Access tokens are signed here (access_tokens.py) and cannot be revoked;
 they expire after AUTH_ACCESS_TOKEN_SECONDS, which is why that setting is short.
 """
 
@@ -26,6 +26,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from domains.identity.access_tokens import issue_access_token
 from domains.identity.interface import (
     IdentityError,
     InvalidCredentialsError,
@@ -34,8 +35,7 @@ from domains.identity.interface import (
 )
 from domains.identity.models import RefreshToken, RevocationReason, User, normalize_email
 from domains.identity.selectors import scopes_of
-from shared.gateway.principal import Principal
-from shared.gateway.tokens import issue_access_token
+from shared.auth.principal import Principal
 
 logger = logging.getLogger(__name__)
 

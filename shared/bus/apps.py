@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.core import checks
 
+from shared.bus.celery_checks import check_celery
+
 
 class BusConfig(AppConfig):
     name = "shared.bus"
@@ -13,3 +15,4 @@ class BusConfig(AppConfig):
         from shared.bus.checks import check_subscriptions
 
         checks.register(check_subscriptions, "modulith")
+        checks.register(check_celery, "modulith")

@@ -10,8 +10,8 @@
 The message only says "delivery 42 is due"; the database holds the event, the attempt
 count and the outcome. A lost message costs a sweep, a duplicate costs one claim that
 finds the row already taken or done. Selected with BUS_TRANSPORT=celery; the Celery app
-and the worker settings that make delivery at-least-once live in config/celery.py and
-config/settings.py.
+and the worker settings that make delivery at-least-once live in shared/bus/worker.py
+(their knobs in config/settings.py).
 """
 
 from __future__ import annotations

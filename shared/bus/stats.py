@@ -26,10 +26,6 @@ class SubscriberBacklog:
     oldest_unfinished_at: dt.datetime | None
     """When the oldest pending, processing or failed delivery was published."""
 
-    @property
-    def backlog(self) -> int:
-        return self.pending + self.processing + self.failed
-
 
 def backlog_by_subscriber(*, now: dt.datetime) -> list[SubscriberBacklog]:
     """Every subscriber with deliveries not done, by subscriber id. Done rows are never counted (they only grow)."""

@@ -1,16 +1,8 @@
-"""The API gateway inside the monolith: what every request to /api/ goes through.
+"""The edge: what only the process that receives the outside world's requests needs.
 
-    middleware.py    correlation id in and out; no HTML or oversized bodies under /api/
-    errors.py        the one JSON error shape, DRF's exception handler, Django's handlers
-    access.py        Public, Authenticated, OwnerOnly, StaffOnly: who may call an endpoint
-    views.py         APIView and GenericAPIView, the base of every /api/ view: refusals are rate limited
-    endpoints.py     every /api/ endpoint from the URL configuration, and what it declares
-    throttling.py    rate limits per client, counted in Django's cache (Redis when shared)
-    idempotency.py   Idempotency-Key on unsafe requests a client may retry
     routing.py       the route table: each domain's API served here or by its service
-    schema.py        the OpenAPI schema's gateway parts (error responses, auth, headers)
-    docs.py          the schema and the docs pages, on the gateway's base view
-    principal.py     the authenticated caller, built from a token
+    middleware.py    correlation at the door: every request runs under one correlation id
 
-Domain views stay thin and raise; the gateway authenticates, limits, renders.
+No domain imports this package (an import-linter contract says so); what a domain's HTTP
+layer needs lives in shared.api, and token verification in shared.auth.
 """

@@ -21,15 +21,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, include, path
 from rest_framework.request import Request
 
+from shared.api.access import Public
+from shared.api.views import DomainAPIView
 from shared.boundaries.domains import domain_apps
 from shared.errors import ServiceUnavailableError
-from shared.gateway.access import Public
-from shared.gateway.config import GatewaySettings
-from shared.gateway.views import APIView
 from shared.interfaces.proxy import INTERFACE_NAME
 
 API_PREFIX = "api/"
@@ -102,7 +102,7 @@ def _module_exists(name: str) -> bool:
 
 def served_routes() -> tuple[Route, ...]:
     """The route table of this process: its installed domains and its configured remote ones."""
-    return route_table(domain_apps=domain_apps(), remote_domains=GatewaySettings.from_django().remote_domains)
+    return route_table(domain_apps=domain_apps(), remote_domains=settings.GATEWAY_REMOTE_DOMAINS)
 
 
 def api_urlpatterns(routes: Iterable[Route]) -> list[URLPattern | URLResolver]:
@@ -118,7 +118,7 @@ def api_urlpatterns(routes: Iterable[Route]) -> list[URLPattern | URLResolver]:
     return patterns
 
 
-class RemoteDomainView(APIView):
+class RemoteDomainView(DomainAPIView):
     """Stands where a remote domain's routes are, until forwarding to its service exists.
 
     Public here because the service that serves the domain checks the caller's token

@@ -89,10 +89,6 @@ class Registry:
         check_implementation(interface.meta, implementation)
         interface._attach(implementation)
 
-    def unbind(self, proxy: object) -> None:
-        """Detach whatever serves the interface (used when tearing down a test registry)."""
-        interface_of(proxy)._attach(None)
-
     @contextmanager
     def override(self, proxy: object, implementation: object) -> Iterator[None]:
         """Serve the interface from `implementation` for the duration of a block (tests, fakes)."""

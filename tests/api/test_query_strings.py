@@ -2,7 +2,7 @@
 every DELETE of an object answers an id it does not know with a 404; never a 500, never a
 silent first page.
 
-Generated from the URL configuration (shared.gateway.endpoints): the list endpoints are the
+Generated from the URL configuration (tests.endpoints): the list endpoints are the
 paginated GET endpoints, and their choice filters (`?status=`, `?ordering=`) are the query
 parameters with an `enum` in the OpenAPI schema, which is where a view declares them
 (`@extend_schema(parameters=[...QuerySerializer])`). A new list endpoint, or a new filter
@@ -21,14 +21,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.test import APIClient
 
 from conftest import client_for, principal
-from shared.gateway.access import Access
-from shared.gateway.endpoints import Endpoint, api_endpoints
-from shared.gateway.pagination import LIMIT_INVALID, MAX_LIMIT, MAX_OFFSET, OFFSET_INVALID
+from shared.api.access import Access
+from shared.api.pagination import LIMIT_INVALID, MAX_LIMIT, MAX_OFFSET, OFFSET_INVALID
+from tests.endpoints import Endpoint, api_endpoints
 
 pytestmark = pytest.mark.django_db
 
 NOT_A_CHOICE = "zzz-not-a-choice"
-ERROR_KEYS = ["code", "correlation_id", "field_errors", "message", "params", "type"]
+ERROR_KEYS = ["code", "correlation_id", "detail", "field_errors", "instance", "params", "status", "title", "type"]
 
 
 def is_list(endpoint: Endpoint) -> bool:
@@ -69,7 +69,7 @@ def caller_for(endpoint: Endpoint, method: str) -> APIClient:
 
 def assert_400_naming(response: Any, field: str) -> list[str]:
     assert response.status_code == 400, response.content
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     error = response.json()
     assert (sorted(error), error["code"]) == (ERROR_KEYS, "request.invalid")
     assert list(error["field_errors"]) == [field]
@@ -127,5 +127,5 @@ def test_deleting_an_object_that_does_not_exist_is_a_json_404(endpoint: Endpoint
     response = caller_for(endpoint, "DELETE").delete(url(endpoint, **endpoint.sample_kwargs()))
 
     assert response.status_code == 404, response.content
-    assert response["Content-Type"] == "application/json"
-    assert (sorted(response.json()), response.json()["type"]) == (ERROR_KEYS, "not_found")
+    assert response["Content-Type"] == "application/problem+json"
+    assert (sorted(response.json()), response.json()["status"]) == (ERROR_KEYS, 404)

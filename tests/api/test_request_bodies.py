@@ -3,7 +3,7 @@ shape, and changes nothing: malformed or absurd JSON, JSON that is not an object
 instead of JSON, a body over the size limit, a field the endpoint does not know, a value
 of the wrong JSON type. Never a 500.
 
-The endpoints come from the URL configuration (shared.gateway.endpoints): every POST,
+The endpoints come from the URL configuration (tests.endpoints): every POST,
 PUT and PATCH under /api/, so a new one cannot escape these tests. Field-by-field
 validation (negative or huge quantities, unknown ids) is tested with each domain, next
 to its endpoints.
@@ -26,11 +26,11 @@ from conftest import principal
 from domains.cart.interface import cart
 from domains.catalog.interface import ProductDTO, catalog
 from domains.identity.interface import identity
-from shared.gateway.access import Access
-from shared.gateway.endpoints import Endpoint, api_endpoints
-from shared.gateway.principal import Principal
-from shared.gateway.serializers import NOT_A_STRING, NOT_AN_INTEGER, UNKNOWN_FIELD
+from shared.api.access import Access
+from shared.api.serializers import NOT_A_STRING, NOT_AN_INTEGER, UNKNOWN_FIELD
+from shared.auth.principal import Principal
 from shared.money import Money
+from tests.endpoints import Endpoint, api_endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -94,11 +94,11 @@ def send(
 
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     error = response.json()
     assert (error["code"], sorted(error)) == (
         code,
-        ["code", "correlation_id", "field_errors", "message", "params", "type"],
+        ["code", "correlation_id", "detail", "field_errors", "instance", "params", "status", "title", "type"],
     )
     return error
 

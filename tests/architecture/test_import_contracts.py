@@ -75,6 +75,20 @@ def test_the_contracts_hold_on_the_tree() -> None:
             "- domains.catalog.settings_access -> config.settings (l.1)",
             id="domain-imports-the-composition-root",
         ),
+        pytest.param(
+            "domains/catalog/http/edge_hooks.py",
+            "from shared.gateway.routing import served_routes\n",
+            "The gateway is the edge: no domain imports it",
+            "- domains.catalog.http.edge_hooks -> shared.gateway.routing (l.1)",
+            id="domain-imports-the-edge",
+        ),
+        pytest.param(
+            "shared/auth/error_pages.py",
+            "from shared.api.errors import problem\n",
+            "Auth and the bus know nothing of the API toolkit or the edge",
+            "- shared.auth.error_pages -> shared.api.errors (l.1)",
+            id="auth-imports-the-api-toolkit",
+        ),
     ],
 )
 def test_a_deliberate_violation_fails_and_names_the_offending_import(
@@ -98,3 +112,17 @@ def test_an_interface_importing_its_own_models_breaks_the_interface_contract(pro
     assert result.returncode == 1
     assert "A domain's interface imports nothing private of any domain BROKEN" in result.stdout
     assert re.search(r"- domains\.catalog\.interface -> domains\.catalog\.models \(l\.\d+\)", result.stdout)
+
+
+def test_an_import_cycle_anywhere_breaks_the_acyclic_contract(project_copy: Path) -> None:
+    # given two kernel modules that import each other (a late import hides it from nobody)
+    (project_copy / "shared/bus/tasks_helpers.py").write_text(
+        "def later():\n    from shared.bus.worker_helpers import x\n    return x\n"
+    )
+    (project_copy / "shared/bus/worker_helpers.py").write_text("from shared.bus.tasks_helpers import later\nx = 1\n")
+
+    result = lint_imports(project_copy)
+
+    assert result.returncode == 1
+    assert "No import cycles, at any depth BROKEN" in result.stdout
+    assert "No cycles are allowed in shared.bus." in result.stdout

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from domains.catalog.interface import ProductDTO, catalog
 from domains.identity.interface import identity
-from shared.gateway.principal import CUSTOMER_SCOPE, Principal
+from shared.auth.principal import CUSTOMER_SCOPE, Principal
 from shared.money import Money
 from tests.reliability.processes import wait_until
 

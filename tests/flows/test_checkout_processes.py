@@ -31,10 +31,10 @@ from conftest import require_server
 from domains.billing.providers import CallOutcome, FakePaymentProvider
 from domains.billing.services import provider_key
 from domains.identity.demo import DEMO_PASSWORD
-from shared.gateway.idempotency import IDEMPOTENCY_KEY_HEADER
+from domains.identity.tests.keys import write_private_key
+from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER
 from tests.flows.shop_processes import POSTGRES_BIN, Answer, PostgresServer, ShopServer
 from tests.reliability.processes import wait_until
-from tests.signing_keys import write_private_key
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("checkout-processes")]
 

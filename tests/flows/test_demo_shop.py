@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from domains.catalog import demo as catalog_demo
 from domains.identity import demo as identity_demo
 from domains.identity.models import User
+from shared.auth.principal import CUSTOMER_SCOPE, Principal
 from shared.bus.models import StoredEvent
-from shared.gateway.principal import CUSTOMER_SCOPE, Principal
 from tests.flows.conftest import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from domains.identity.access_tokens import issue_access_token
 from domains.identity.interface import UserDTO, identity
-from shared.gateway.principal import CUSTOMER_SCOPE, Principal
-from shared.gateway.tokens import issue_access_token
+from shared.auth.principal import CUSTOMER_SCOPE, Principal
 from tests.gateway import views
 from tests.gateway.views import PASSWORD
 

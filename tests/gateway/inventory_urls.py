@@ -6,8 +6,8 @@ from rest_framework import views
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shared.gateway.access import Authenticated, OwnerOnly, Public, StaffOnly, by_method
-from shared.gateway.views import APIView
+from shared.api.access import Authenticated, OwnerOnly, Public, StaffOnly, by_method
+from shared.api.views import DomainAPIView
 
 
 class YearConverter:
@@ -23,14 +23,14 @@ class YearConverter:
 register_converter(YearConverter, "year")
 
 
-class PublicList(APIView):
+class PublicList(DomainAPIView):
     permission_classes = (Public,)
 
     def get(self, request: Request) -> Response:
         return Response([])
 
 
-class OrderDetail(APIView):
+class OrderDetail(DomainAPIView):
     permission_classes = (OwnerOnly,)
 
     def get(self, request: Request, order_id: object) -> Response:
@@ -40,33 +40,33 @@ class OrderDetail(APIView):
         return Response(status=204)
 
 
-class StaffReport(APIView):
+class StaffReport(DomainAPIView):
     permission_classes = (StaffOnly,)
 
     def post(self, request: Request) -> Response:
         return Response(status=204)
 
 
-class Undeclared(APIView):
+class Undeclared(DomainAPIView):
     def get(self, request: Request) -> Response:
         return Response({})
 
 
-class Both(APIView):
+class Both(DomainAPIView):
     permission_classes = (Public, StaffOnly)
 
     def get(self, request: Request) -> Response:
         return Response({})
 
 
-class MyThing(APIView):
+class MyThing(DomainAPIView):
     permission_classes = (Authenticated,)
 
     def put(self, request: Request, thing_id: object) -> Response:
         return Response({})
 
 
-class Shelf(APIView):
+class Shelf(DomainAPIView):
     """Browsed by anyone, stocked by staff."""
 
     permission_classes = (by_method(GET=Public, POST=StaffOnly),)
@@ -83,7 +83,7 @@ class HalfDeclared(Shelf):
 
 
 class DrfOnly(views.APIView):
-    """Declares its access, but on DRF's APIView: refusals would escape the rate limits."""
+    """Declares its access, but on DRF's DomainAPIView: refusals would escape the rate limits."""
 
     permission_classes = (Public,)
 

@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 
 from domains.catalog.interface import ProductDTO, catalog
-from shared.gateway.idempotency import IDEMPOTENCY_KEY_HEADER, KEY_REUSED, REPLAYED_HEADER
+from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER, KEY_REUSED, REPLAYED_HEADER
 from shared.money import Money
 from tests.flows.conftest import settled
 from tests.security.callers import Caller, registered_customer
@@ -81,7 +81,7 @@ def test_the_same_key_with_another_payment_token_is_422_and_buys_nothing_more(
     response = check_out(client, ann, key="checkout-1", token="tok_mastercard")
 
     assert response.status_code == 422
-    assert response.json()["message"] == KEY_REUSED.format(key="checkout-1", endpoint=f"POST {CHECKOUT}")
+    assert response.json()["detail"] == KEY_REUSED.format(key="checkout-1", endpoint=f"POST {CHECKOUT}")
     assert shop_state(client, ann, tea) == (1, 1, 8)
 
 

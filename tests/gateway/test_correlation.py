@@ -111,7 +111,7 @@ def test_every_log_line_of_a_request_names_its_id(client: Client, console: io.St
     lines = console.getvalue().splitlines()
     assert [line.split(" ", 3)[3] for line in lines] == [
         f"[req-log] tests.gateway {LOGGED_LINE}",
-        "[req-log-404] django.request Not Found: /api/nowhere/",
+        "[req-log-404] django.request Not Found: /api/nowhere/ status_code=404",
     ]
 
 

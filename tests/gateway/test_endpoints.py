@@ -11,8 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from shared.gateway.access import NOT_A_METHOD, NOT_AN_ACCESS_CLASS, Access, Public, by_method
-from shared.gateway.endpoints import (
+from shared.api.access import NOT_A_METHOD, NOT_AN_ACCESS_CLASS, Access, Public, by_method
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
+from tests.endpoints import (
     AMBIGUOUS,
     NOT_A_ROUTE,
     NOT_DRF,
@@ -25,7 +26,6 @@ from shared.gateway.endpoints import (
     api_endpoints,
     classification_problems,
 )
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 from tests.gateway import inventory_urls as urls
 
 URLCONF = "tests.gateway.inventory_urls"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from http import HTTPStatus
 
 import pytest
 from django.conf import settings
@@ -12,8 +13,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.test import Client, RequestFactory, override_settings
 from rest_framework import exceptions
 
-from shared.correlation import correlation_scope
-from shared.gateway.errors import (
+from shared.api.errors import (
     FORBIDDEN_MESSAGE,
     METHOD_NOT_ALLOWED_MESSAGE,
     NOT_FOUND_MESSAGE,
@@ -24,8 +24,9 @@ from shared.gateway.errors import (
     api_exception_handler,
     handler400,
 )
-from shared.gateway.negotiation import UNKNOWN_FORMAT
-from shared.gateway.parsers import MALFORMED
+from shared.api.negotiation import UNKNOWN_FORMAT
+from shared.api.parsers import MALFORMED
+from shared.correlation import correlation_scope
 from tests.gateway.views import Script
 
 pytestmark = [pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
@@ -33,11 +34,24 @@ pytestmark = [pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
 RID = "req-1"
 
 
-def shape(*, type: str, code: str, message: str, field_errors: dict | None = None, params: dict | None = None) -> dict:
+def shape(
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    instance: str,
+    title: str | None = None,
+    field_errors: dict | None = None,
+    params: dict | None = None,
+) -> dict:
+    """The problem document (RFC 9457) the API answers with; the title is the status phrase unless given."""
     return {
-        "type": type,
+        "type": f"urn:modulith:problem:{code}",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
         "code": code,
-        "message": message,
         "field_errors": field_errors or {},
         "params": params or {},
         "correlation_id": RID,
@@ -50,9 +64,12 @@ def test_an_unknown_api_path_is_a_json_404_even_with_debug_pages_on(client: Clie
         response = client.get("/api/nowhere/", HTTP_X_REQUEST_ID=RID)
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert response.json() == shape(
-        type="not_found", code="request.not_found", message=NOT_FOUND_MESSAGE.format(path="/api/nowhere/")
+        status=404,
+        code="request.not_found",
+        detail=NOT_FOUND_MESSAGE.format(path="/api/nowhere/"),
+        instance="/api/nowhere/",
     )
 
 
@@ -69,11 +86,14 @@ def test_an_api_url_without_its_trailing_slash_is_a_json_404_naming_the_url_to_u
         )
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert not response.has_header("Location")
     if method != "HEAD":
         assert json.loads(response.content) == shape(
-            type="not_found", code="request.not_found", message=SLASH_MISSING_MESSAGE.format(path="/api/test/echo")
+            status=404,
+            code="request.not_found",
+            detail=SLASH_MISSING_MESSAGE.format(path="/api/test/echo"),
+            instance="/api/test/echo",
         )
     assert script.calls == 0
 
@@ -86,7 +106,7 @@ def test_the_login_url_without_its_slash_names_the_login_url(client: Client, deb
         response = client.post("/api/identity/token", data=body, content_type="application/json", HTTP_X_REQUEST_ID=RID)
 
     assert response.status_code == 404
-    assert response.json()["message"] == (
+    assert response.json()["detail"] == (
         "Nothing at /api/identity/token: the API's URLs end with a slash. Use /api/identity/token/ "
         "(with the trailing slash)."
     )
@@ -99,9 +119,9 @@ def test_the_api_root_with_or_without_its_slash_is_a_json_404(client: Client, pa
         response = client.get(path, HTTP_X_REQUEST_ID=RID)
 
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert response.json() == shape(
-        type="not_found", code="request.not_found", message=NOT_FOUND_MESSAGE.format(path=path)
+        status=404, code="request.not_found", detail=NOT_FOUND_MESSAGE.format(path=path), instance=path
     )
 
 
@@ -126,9 +146,11 @@ def test_a_domain_error_answers_with_its_kind_code_and_typed_params(client: Clie
 
     assert response.status_code == 404
     assert response.json() == shape(
-        type="not_found",
+        status=404,
         code="catalog.product_not_found",
-        message=f"Product {product_id} does not exist. List products at /api/catalog/products/.",
+        title="Product not found",
+        detail=f"Product {product_id} does not exist. List products at /api/catalog/products/.",
+        instance=f"/api/catalog/products/{product_id}/",
         params={"product_id": str(product_id)},
     )
 
@@ -139,9 +161,10 @@ def test_a_method_a_drf_view_lacks_is_405_with_allow(client: Client) -> None:
     assert response.status_code == 405
     assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
     assert response.json() == shape(
-        type="method_not_allowed",
+        status=405,
         code="request.method_not_allowed",
-        message=METHOD_NOT_ALLOWED_MESSAGE.format(method="DELETE", path="/api/test/echo/"),
+        detail=METHOD_NOT_ALLOWED_MESSAGE.format(method="DELETE", path="/api/test/echo/"),
+        instance="/api/test/echo/",
     )
 
 
@@ -151,9 +174,10 @@ def test_a_method_a_plain_django_view_lacks_is_405_in_the_shape_with_allow(clien
     assert response.status_code == 405
     assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
     assert response.json() == shape(
-        type="method_not_allowed",
+        status=405,
         code="request.method_not_allowed",
-        message=METHOD_NOT_ALLOWED_MESSAGE.format(method="DELETE", path="/api/test/plain/"),
+        detail=METHOD_NOT_ALLOWED_MESSAGE.format(method="DELETE", path="/api/test/plain/"),
+        instance="/api/test/plain/",
     )
 
 
@@ -164,7 +188,10 @@ def test_a_plain_django_404_under_the_api_is_json(client: Client, debug: bool) -
 
     assert response.status_code == 404
     assert response.json() == shape(
-        type="not_found", code="request.not_found", message=NOT_FOUND_MESSAGE.format(path="/api/test/plain/")
+        status=404,
+        code="request.not_found",
+        detail=NOT_FOUND_MESSAGE.format(path="/api/test/plain/"),
+        instance="/api/test/plain/",
     )
 
 
@@ -173,9 +200,10 @@ def test_malformed_json_is_400_with_a_stable_code(client: Client, script: Script
 
     assert response.status_code == 400
     assert response.json() == shape(
-        type="invalid",
+        status=400,
         code="request.malformed",
-        message=MALFORMED.format(problem="Expecting value: line 1 column 10 (char 9)"),
+        detail=MALFORMED.format(problem="Expecting value: line 1 column 10 (char 9)"),
+        instance="/api/test/echo/",
     )
 
 
@@ -186,9 +214,10 @@ def test_invalid_fields_are_listed_per_field_with_nested_paths(client: Client) -
 
     assert response.status_code == 400
     assert response.json() == shape(
-        type="invalid",
+        status=400,
         code="request.invalid",
-        message=VALIDATION_MESSAGE,
+        detail=VALIDATION_MESSAGE,
+        instance="/api/test/validate/",
         field_errors={
             "email": ["Enter a valid email address."],
             "lines.1.quantity": ["Ensure this value is greater than or equal to 1."],
@@ -201,9 +230,10 @@ def test_an_unsupported_media_type_is_415(client: Client) -> None:
 
     assert response.status_code == 415
     assert response.json() == shape(
-        type="unsupported_media_type",
+        status=415,
         code="request.unsupported_media_type",
-        message='Unsupported media type "text/plain" in request.',
+        detail='Unsupported media type "text/plain" in request.',
+        instance="/api/test/echo/",
     )
 
 
@@ -215,7 +245,7 @@ def test_a_body_over_the_limit_is_413_and_never_reaches_the_view(client: Client,
 
     assert response.status_code == 413
     assert response.json() == shape(
-        type="payload_too_large", code="request.too_large", message=TOO_LARGE.format(limit=100)
+        status=413, code="request.too_large", detail=TOO_LARGE.format(limit=100), instance="/api/test/echo/"
     )
     assert script.calls == 0
 
@@ -239,9 +269,10 @@ def test_django_refusing_a_body_it_reads_is_413_not_its_default_400(rf: RequestF
 
     assert response.status_code == 413
     assert json.loads(response.content) == shape(
-        type="payload_too_large",
+        status=413,
         code="request.too_large",
-        message=TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        detail=TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+        instance="/api/test/plain/",
     )
 
 
@@ -256,8 +287,10 @@ def test_a_crash_is_a_500_that_leaks_nothing_and_is_logged_with_its_traceback(
         response = client.get(path, HTTP_X_REQUEST_ID=RID)
 
     assert response.status_code == 500
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == shape(type="server_error", code="server.error", message=SERVER_ERROR_MESSAGE)
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == shape(
+        status=500, code="server.error", detail=SERVER_ERROR_MESSAGE, instance=path.split("?")[0]
+    )
     [record] = [r for r in caplog.records if r.name == "django.request"]
     assert record.exc_info is not None
     assert str(record.exc_info[1]).startswith("secret internals")
@@ -268,7 +301,7 @@ def test_the_docs_pages_and_the_schema_answer_errors_in_the_shape_with_their_cod
     response = client.get(path, HTTP_AUTHORIZATION="Bearer not.a.token", HTTP_X_REQUEST_ID=RID)
 
     assert response.status_code == 401
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "auth.token_invalid"
 
 
@@ -287,9 +320,10 @@ def test_a_format_the_endpoint_does_not_answer_in_is_a_400_naming_the_parameter(
 
     assert response.status_code == 400
     assert response.json() == shape(
-        type="invalid",
+        status=400,
         code="request.invalid",
-        message=VALIDATION_MESSAGE,
+        detail=VALIDATION_MESSAGE,
+        instance=path,
         field_errors={"format": [UNKNOWN_FORMAT.format(given=given, formats=formats)]},
     )
 
@@ -322,4 +356,4 @@ def test_drfs_default_texts_are_replaced_by_ones_that_say_what_to_do(
     response = api_exception_handler(exc, {"request": rf.get("/api/test/echo/")})
 
     assert response is not None
-    assert response.data["message"] == message
+    assert response.data["detail"] == message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import socket
+from http import HTTPStatus
 from typing import Any
 
 import pytest
@@ -15,8 +16,8 @@ from django.test import Client
 from django.utils import timezone
 
 from shared import fencing
-from shared.gateway.config import GatewaySettings
-from shared.gateway.idempotency import (
+from shared.api.config import ApiSettings
+from shared.api.idempotency import (
     CALLER_REQUIRED,
     IN_FLIGHT,
     KEY_INVALID,
@@ -27,8 +28,8 @@ from shared.gateway.idempotency import (
     fence_name,
     fingerprint,
 )
-from shared.gateway.management.commands.purge_idempotency_keys import PURGED
-from shared.gateway.models import IdempotencyKey
+from shared.api.management.commands.purge_idempotency_keys import PURGED
+from shared.api.models import IdempotencyKey
 from tests.gateway.conftest import Caller, MakeCaller
 from tests.gateway.views import Script
 
@@ -46,8 +47,19 @@ def post(client: Client, caller: Caller, body: dict | str, *, key: str | None = 
     return client.post(url, data=body, content_type="application/json", **headers)
 
 
-def error(*, type: str, code: str, message: str) -> dict:
-    return {"type": type, "code": code, "message": message, "field_errors": {}, "params": {}, "correlation_id": "req-1"}
+def error(*, status: int, code: str, detail: str, instance: str = "/api/test/groups/") -> dict:
+    """The problem document (RFC 9457) an idempotency refusal answers with."""
+    return {
+        "type": f"urn:modulith:problem:{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "field_errors": {},
+        "params": {},
+        "correlation_id": "req-1",
+    }
 
 
 @pytest.fixture
@@ -89,9 +101,9 @@ def test_the_same_key_with_another_body_is_422_and_changes_nothing(client: Clien
 
     assert response.status_code == 422
     assert response.json() == error(
-        type="unprocessable",
+        status=422,
         code="idempotency.key_reused",
-        message=KEY_REUSED.format(key="key-1", endpoint=f"POST {URL}"),
+        detail=KEY_REUSED.format(key="key-1", endpoint=f"POST {URL}"),
     )
     assert list(Group.objects.values_list("name", flat=True)) == ["shop"]
 
@@ -114,7 +126,7 @@ def claim(caller: Caller, body: dict, *, at: dt.datetime, lease_seconds: float =
         fingerprint=fingerprint(method="POST", path=URL, data=body),
         endpoint=f"POST {URL}",
         now=at,
-        settings=GatewaySettings(idempotency_lease_seconds=lease_seconds),
+        settings=ApiSettings(idempotency_lease_seconds=lease_seconds),
     ).row
 
 
@@ -128,7 +140,7 @@ def test_a_retry_while_the_first_request_is_in_flight_is_409_with_retry_after(
     assert response.status_code == 409
     assert response["Retry-After"] == "1"
     assert response.json() == error(
-        type="conflict", code="idempotency.request_in_flight", message=IN_FLIGHT.format(key="key-1")
+        status=409, code="idempotency.request_in_flight", detail=IN_FLIGHT.format(key="key-1")
     )
     assert (script.calls, Group.objects.count()) == (0, 0)
 
@@ -166,7 +178,7 @@ def test_a_malformed_key_is_400_and_nothing_runs(client: Client, ann: Caller, ke
 
     assert response.status_code == 400
     assert response.json() == error(
-        type="invalid", code="idempotency.key_invalid", message=KEY_INVALID.format(max=MAX_KEY_LENGTH)
+        status=400, code="idempotency.key_invalid", detail=KEY_INVALID.format(max=MAX_KEY_LENGTH)
     )
     assert (script.calls, Group.objects.count(), IdempotencyKey.objects.count()) == (0, 0, 0)
 
@@ -179,7 +191,9 @@ def test_a_key_from_an_anonymous_caller_is_refused_since_keys_are_per_caller(cli
     )
 
     assert response.status_code == 400
-    assert response.json() == error(type="invalid", code="idempotency.caller_required", message=CALLER_REQUIRED)
+    assert response.json() == error(
+        status=400, code="idempotency.caller_required", detail=CALLER_REQUIRED, instance="/api/test/public-groups/"
+    )
     assert (script.calls, Group.objects.count()) == (0, 0)
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 
-from shared.gateway.idempotency import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
-from shared.gateway.models import IdempotencyKey
+from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER
+from shared.api.models import IdempotencyKey
 from tests.gateway.conftest import Caller, MakeCaller
 from tests.gateway.views import Gate, Script
 

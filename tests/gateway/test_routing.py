@@ -13,8 +13,8 @@ from django.test import Client, override_settings
 from django.urls import resolve, reverse
 
 from domains.catalog.http.views import ProductDetailView, ProductListView
+from shared.api import errors
 from shared.boundaries.domains import domain_apps
-from shared.gateway import errors
 from shared.gateway.routing import (
     BAD_BASE_URL,
     BAD_DOMAIN,
@@ -111,9 +111,12 @@ def test_until_forwarding_exists_a_remote_domain_answers_503_saying_so(client: C
     reason = NOT_FORWARDED_YET.format(base_url="http://catalog.internal:8000")
     assert response.status_code == 503
     assert response.json() == {
-        "type": "unavailable",
+        "type": "urn:modulith:problem:kernel.service_unavailable",
+        "title": "Service unavailable",
+        "status": 503,
+        "instance": path,
         "code": "kernel.service_unavailable",
-        "message": (
+        "detail": (
             f"The catalog service could not complete GET {path}: {reason}. "
             "Retry later; the operation may not have happened."
         ),

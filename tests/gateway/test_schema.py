@@ -14,10 +14,10 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from shared.gateway.idempotency import IDEMPOTENCY_KEY_HEADER
-from shared.gateway.schema import API_DESCRIPTION
+from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER
+from shared.api.schema import API_DESCRIPTION
 
-ERROR_REF = {"$ref": "#/components/schemas/ApiError"}
+ERROR_REF = {"$ref": "#/components/schemas/Problem"}
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')
 
 
@@ -40,14 +40,24 @@ def test_the_schema_generates_valid_and_without_warnings_and_introduces_the_gate
 
 
 def test_the_error_shape_is_a_component_with_every_field(schema: dict[str, Any]) -> None:
-    error = schema["components"]["schemas"]["ApiError"]
+    error = schema["components"]["schemas"]["Problem"]
 
-    assert sorted(error["required"]) == ["code", "correlation_id", "field_errors", "message", "params", "type"]
+    assert sorted(error["required"]) == [
+        "code",
+        "correlation_id",
+        "detail",
+        "field_errors",
+        "instance",
+        "params",
+        "status",
+        "title",
+        "type",
+    ]
 
 
 def test_every_error_response_of_every_operation_is_the_error_shape(schema: dict[str, Any]) -> None:
     errors = {
-        (path, method, status): response["content"]["application/json"]["schema"]
+        (path, method, status): response["content"]["application/problem+json"]["schema"]
         for path, method, op in operations(schema)
         for status, response in op["responses"].items()
         if int(status) >= 400

@@ -10,7 +10,7 @@ from django.conf import LazySettings
 from django.test import Client
 from rest_framework.exceptions import Throttled
 
-from shared.gateway.errors import RATE_LIMITED_LATER_MESSAGE, RATE_LIMITED_MESSAGE, api_exception_handler
+from shared.api.errors import RATE_LIMITED_LATER_MESSAGE, RATE_LIMITED_MESSAGE, api_exception_handler
 from tests.gateway.conftest import MakeCaller
 from tests.gateway.views import Script
 
@@ -41,9 +41,12 @@ def test_an_anonymous_client_over_its_limit_gets_429_with_retry_after_until_the_
     retry_after = int(response["Retry-After"])
     assert math.ceil(DAY - after % DAY) <= retry_after <= math.ceil(DAY - before % DAY)
     assert response.json() == {
-        "type": "rate_limited",
+        "type": "urn:modulith:problem:request.rate_limited",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": RATE_LIMITED_MESSAGE.format(wait=f"{retry_after} seconds"),
+        "instance": "/api/test/echo/",
         "code": "request.rate_limited",
-        "message": RATE_LIMITED_MESSAGE.format(wait=f"{retry_after} seconds"),
         "field_errors": {},
         "params": {},
         "correlation_id": "req-429",
@@ -171,4 +174,4 @@ def test_the_429_message_says_when_to_retry_as_retry_after_does(
     response = api_exception_handler(Throttled(wait=wait), {})
 
     assert response is not None
-    assert (response.data["message"], response.headers.get("Retry-After")) == (message, retry_after)
+    assert (response.data["detail"], response.headers.get("Retry-After")) == (message, retry_after)

@@ -17,7 +17,7 @@ from django.conf import LazySettings
 from django.test import Client
 
 from conftest import require_server
-from shared.gateway.throttling import RATE_LIMIT_CACHE
+from shared.api.throttling import RATE_LIMIT_CACHE
 
 pytestmark = [pytest.mark.redis, pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
 

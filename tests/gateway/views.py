@@ -16,11 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from domains.identity.interface import identity
+from shared.api.access import Authenticated, Public
+from shared.api.idempotency import accepts_idempotency_key
+from shared.api.views import DomainAPIView
 from shared.correlation import current_correlation_id
 from shared.errors import ServiceUnavailableError
-from shared.gateway.access import Authenticated, Public
-from shared.gateway.idempotency import accepts_idempotency_key
-from shared.gateway.views import APIView
 
 logger = logging.getLogger("tests.gateway")
 
@@ -67,7 +67,7 @@ class GroupSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class CreateGroupView(APIView):
+class CreateGroupView(DomainAPIView):
     """Creates a Group (a real row) per request; honours Idempotency-Key."""
 
     permission_classes = (Authenticated,)
@@ -93,7 +93,7 @@ class PublicCreateGroupView(CreateGroupView):
     permission_classes = (Public,)
 
 
-class EchoView(APIView):
+class EchoView(DomainAPIView):
     """Public: answers with the body it parsed, and the correlation id it ran under."""
 
     permission_classes = (Public,)
@@ -107,7 +107,7 @@ class EchoView(APIView):
         return Response({"data": request.data})
 
 
-class RegisterCustomerView(APIView):
+class RegisterCustomerView(DomainAPIView):
     """Public: registers a customer through identity's interface, which publishes an event."""
 
     permission_classes = (Public,)
@@ -126,7 +126,7 @@ class NestedSerializer(serializers.Serializer):
     lines = NestedLineSerializer(many=True)
 
 
-class ValidatingView(APIView):
+class ValidatingView(DomainAPIView):
     permission_classes = (Public,)
 
     def post(self, request: Request) -> Response:
@@ -134,14 +134,14 @@ class ValidatingView(APIView):
         return Response(status=204)
 
 
-class CrashingView(APIView):
+class CrashingView(DomainAPIView):
     permission_classes = (Public,)
 
     def get(self, request: Request) -> Response:
         raise RuntimeError("secret internals: password=hunter2")
 
 
-class WhoAmIView(APIView):
+class WhoAmIView(DomainAPIView):
     """Any caller with credentials: answers with who the gateway thinks is calling."""
 
     permission_classes = (Authenticated,)
@@ -151,7 +151,7 @@ class WhoAmIView(APIView):
         return Response({"id": str(request.user.pk)})
 
 
-class StrictLoginView(APIView):
+class StrictLoginView(DomainAPIView):
     """Stands for the login view: public, with the stricter 'login' rate."""
 
     permission_classes = (Public,)

@@ -11,9 +11,9 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from shared.gateway.authentication import BEARER_CHALLENGE, TOKEN_INVALID
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.tokens import issue_access_token
+from domains.identity.access_tokens import issue_access_token
+from shared.auth.authentication import BEARER_CHALLENGE, TOKEN_INVALID
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 
 pytestmark = pytest.mark.urls("tests.kernel.probe_urls")
 
@@ -56,7 +56,7 @@ def test_a_public_endpoint_refuses_a_broken_token_instead_of_acting_anonymously(
     response = APIClient().post("/public/", {}, format="json", HTTP_AUTHORIZATION="Bearer broken")
 
     assert response.status_code == 401
-    assert response.json()["message"] == TOKEN_INVALID.format(reason="it is not a well-formed JWT")
+    assert response.json()["detail"] == TOKEN_INVALID.format(reason="it is not a well-formed JWT")
 
 
 def test_an_endpoint_without_authentication_ignores_a_broken_token() -> None:

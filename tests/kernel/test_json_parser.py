@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from shared.gateway.errors import TOO_LARGE
-from shared.gateway.parsers import MALFORMED
+from shared.api.errors import TOO_LARGE
+from shared.api.parsers import MALFORMED
 
 pytestmark = pytest.mark.urls("tests.kernel.probe_urls")
 
@@ -39,16 +39,16 @@ def test_a_json_object_is_parsed() -> None:
 def test_a_body_that_is_not_valid_json_is_400_malformed(body: bytes | str, problem: str) -> None:
     status, error = post(body)
 
-    assert (status, error["code"], error["message"]) == (400, "request.malformed", MALFORMED.format(problem=problem))
+    assert (status, error["code"], error["detail"]) == (400, "request.malformed", MALFORMED.format(problem=problem))
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
 def test_a_body_over_the_size_limit_is_413() -> None:
     status, error = post('{"a": "' + "x" * 100 + '"}')
 
-    assert (status, error["type"], error["code"], error["message"]) == (
+    assert (status, error["status"], error["code"], error["detail"]) == (
         413,
-        "payload_too_large",
+        413,
         "request.too_large",
         TOO_LARGE.format(limit=100),
     )

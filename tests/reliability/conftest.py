@@ -26,13 +26,13 @@ from django.core.management import call_command
 from django.db import connection
 from pytest_django import DjangoDbBlocker
 
-from config.celery import create_app
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CelerySender, CeleryTransport
 from shared.bus.config import BusSettings
 from shared.bus.relay import Sender
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Router, discover_subscriptions
+from shared.bus.worker import create_app
 from shared.interfaces import Registry, registry
 from tests.reliability.probe import handlers as probe_handlers
 from tests.reliability.probe import settings as worker_settings

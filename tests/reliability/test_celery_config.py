@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from config.celery import WORKER_REFUSES_TO_START, RecoveryBounds, create_app, recovery_bounds
 from config.celery import app as project_app
-from config.checks import (
+from shared.bus import tasks
+from shared.bus.celery_checks import (
     BACKOFF_TOO_LONG_HINT,
     COUNTDOWN_TOO_LONG,
     COUNTDOWN_TOO_LONG_HINT,
@@ -27,10 +27,11 @@ from config.checks import (
     TIME_LIMIT_TOO_LONG,
     TIME_LIMIT_TOO_SHORT,
     VISIBILITY_MISMATCH,
+    WORKER_REFUSES_TO_START,
     celery_problems,
 )
-from shared.bus import tasks
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
+from shared.bus.worker import RecoveryBounds, create_app, recovery_bounds
 
 NOW = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
 """When the checks run, for beat entries with an eta."""
@@ -265,8 +266,8 @@ import sys
 import django
 
 django.setup()
-from config.celery import create_app
-from config.checks import celery_problems
+from shared.bus.celery_checks import celery_problems
+from shared.bus.worker import create_app
 
 app = create_app(set_as_current=False)
 app.conf.task_annotations = {{{DELIVER_TASK!r}: {{"default_retry_delay": 1}}}}  # bus.sweep's entry left out

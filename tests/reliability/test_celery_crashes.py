@@ -1,7 +1,7 @@
 """Crashes: killed workers and pool processes, a handler killing its own, a relay dying mid-send, Redis down or stuck.
 
 Recovery times are measured from the kill and asserted against what the configuration
-promises (config.celery.recovery_bounds, for the timings the test workers run with), plus
+promises (shared.bus.worker.recovery_bounds, for the timings the test workers run with), plus
 a small allowance for starting the handler; the measured figure is logged.
 """
 
@@ -20,7 +20,6 @@ import pytest
 from django.db.models import Q
 from rest_framework.test import APIClient
 
-from config.celery import create_app, recovery_bounds
 from domains.catalog.interface import catalog
 from domains.catalog.models import PriceHistory
 from shared.bus.bus import Bus
@@ -28,6 +27,7 @@ from shared.bus.celery_transport import CelerySender
 from shared.bus.delivery import WORKER_LOST
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
+from shared.bus.worker import create_app, recovery_bounds
 from shared.money import Money
 from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, probe_bus
 from tests.reliability.probe import settings as worker_settings

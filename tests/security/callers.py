@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from domains.identity.access_tokens import current_issuer, issue_access_token
 from domains.identity.interface import identity
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.tokens import current_config, issue_access_token
-from tests.signing_keys import key_set
+from domains.identity.tests.keys import key_set
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
 
 PASSWORD = "correct horse battery staple"
 LOGIN = "/api/identity/token/"
@@ -79,7 +79,7 @@ def _forged() -> str:
 
 def _wrong_key() -> str:
     """Well formed and signed, but by a key this system does not trust."""
-    intruder = dataclasses.replace(current_config(), keys=key_set("intruder"))
+    intruder = dataclasses.replace(current_issuer(), keys=key_set("intruder"))
     return issue_access_token(SOMEONE, config=intruder).token
 
 

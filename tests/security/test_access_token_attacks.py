@@ -22,21 +22,13 @@ from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.test import APIClient
 
-from shared.gateway.authentication import BEARER_CHALLENGE, MALFORMED_HEADER, TOKEN_EXPIRED, TOKEN_INVALID
-from shared.gateway.errors import NOT_AUTHENTICATED_MESSAGE
-from shared.gateway.keys import public_key_pem, signing_key
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.tokens import (
-    NO_KID,
-    UNKNOWN_KID,
-    WRONG_ALGORITHM,
-    WRONG_TYPE,
-    TokenConfig,
-    current_config,
-    issue_access_token,
-    principal_claims,
-)
-from tests.signing_keys import private_key
+from domains.identity.access_tokens import IssuerConfig, current_issuer, issue_access_token
+from domains.identity.signing_keys import public_key_pem, signing_key
+from domains.identity.tests.keys import private_key
+from shared.api.errors import NOT_AUTHENTICATED_MESSAGE
+from shared.auth.authentication import BEARER_CHALLENGE, MALFORMED_HEADER, TOKEN_EXPIRED, TOKEN_INVALID
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
+from shared.auth.tokens import NO_KID, UNKNOWN_KID, WRONG_ALGORITHM, WRONG_TYPE, current_verifier, principal_claims
 
 ME = "/api/identity/me/"
 CUSTOMER = Principal(id=uuid.uuid4(), email="casey@example.com", scopes=frozenset({CUSTOMER_SCOPE}))
@@ -50,7 +42,7 @@ def segment(value: dict[str, Any]) -> str:
     return b64(json.dumps(value, separators=(",", ":")).encode())
 
 
-def valid_claims(config: TokenConfig) -> dict[str, Any]:
+def valid_claims(config: IssuerConfig) -> dict[str, Any]:
     now = int(timezone.now().timestamp())
     return {
         **principal_claims(CUSTOMER),
@@ -70,7 +62,7 @@ def assert_refused(response: Response, *, code: str, message: str) -> None:
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == BEARER_CHALLENGE
     body = response.json()
-    assert (body["type"], body["code"], body["message"], body["field_errors"]) == ("unauthorized", code, message, {})
+    assert (body["status"], body["code"], body["detail"], body["field_errors"]) == (401, code, message, {})
 
 
 def assert_invalid(response: Response, reason: str) -> None:
@@ -78,7 +70,7 @@ def assert_invalid(response: Response, reason: str) -> None:
 
 
 def test_a_token_for_another_audience_is_refused() -> None:
-    config = dataclasses.replace(current_config(), audience="https://another-api.example.com")
+    config = dataclasses.replace(current_issuer(), audience="https://another-api.example.com")
 
     response = call_me(issue_access_token(CUSTOMER, config=config).token)
 
@@ -86,7 +78,7 @@ def test_a_token_for_another_audience_is_refused() -> None:
 
 
 def test_a_token_from_another_issuer_is_refused() -> None:
-    config = dataclasses.replace(current_config(), issuer="https://evil.example.com")
+    config = dataclasses.replace(current_issuer(), issuer="https://evil.example.com")
 
     response = call_me(issue_access_token(CUSTOMER, config=config).token)
 
@@ -94,8 +86,10 @@ def test_a_token_from_another_issuer_is_refused() -> None:
 
 
 def test_an_expired_token_is_refused_and_the_client_is_told_to_refresh() -> None:
-    config = current_config()
-    issued_at = timezone.now() - dt.timedelta(seconds=config.access_token_seconds + config.leeway_seconds + 1)
+    config = current_issuer()
+    issued_at = timezone.now() - dt.timedelta(
+        seconds=config.access_token_seconds + current_verifier().leeway_seconds + 1
+    )
 
     response = call_me(issue_access_token(CUSTOMER, config=config, now=issued_at).token)
 
@@ -104,7 +98,7 @@ def test_an_expired_token_is_refused_and_the_client_is_told_to_refresh() -> None
 
 def test_a_token_signed_by_another_key_under_the_trusted_key_id_is_refused() -> None:
     # given an attacker's own key, presented under the id of the key we trust
-    config = current_config()
+    config = current_issuer()
     token = jwt.encode(
         valid_claims(config),
         private_key("attacker"),
@@ -120,7 +114,7 @@ def test_a_token_signed_by_another_key_under_the_trusted_key_id_is_refused() -> 
 def test_a_token_signed_by_an_unknown_key_is_refused() -> None:
     attacker = signing_key(private_key("attacker"))
     token = jwt.encode(
-        valid_claims(current_config()),
+        valid_claims(current_issuer()),
         attacker.private_key,
         algorithm="RS256",
         headers={"kid": attacker.kid, "typ": "at+jwt"},
@@ -132,7 +126,7 @@ def test_a_token_signed_by_an_unknown_key_is_refused() -> None:
 
 
 def test_an_unsigned_token_with_alg_none_is_refused() -> None:
-    config = current_config()
+    config = current_issuer()
     kid = config.keys.signing_key.kid
     token = f"{segment({'alg': 'none', 'typ': 'at+jwt', 'kid': kid})}.{segment(valid_claims(config))}."
 
@@ -143,10 +137,10 @@ def test_an_unsigned_token_with_alg_none_is_refused() -> None:
 
 def test_a_token_signed_with_hs256_using_the_public_key_as_secret_is_refused() -> None:
     # given the classic algorithm confusion: HMAC keyed with the (public!) verification key
-    config = current_config()
+    config = current_issuer()
     key = config.keys.signing_key
     signing_input = f"{segment({'alg': 'HS256', 'typ': 'at+jwt', 'kid': key.kid})}.{segment(valid_claims(config))}"
-    signature = hmac.new(public_key_pem(key.public_key), signing_input.encode(), hashlib.sha256).digest()
+    signature = hmac.new(public_key_pem(key.public.public_key), signing_input.encode(), hashlib.sha256).digest()
 
     response = call_me(f"{signing_input}.{b64(signature)}")
 
@@ -166,7 +160,7 @@ def test_a_token_whose_payload_was_tampered_with_is_refused() -> None:
 
 def test_a_signed_jwt_that_is_not_an_access_token_is_refused() -> None:
     # given a token signed by our own key but typed as some other JWT (an ID token, say)
-    config = current_config()
+    config = current_issuer()
     key = config.keys.signing_key
     token = jwt.encode(valid_claims(config), key.private_key, algorithm=key.algorithm, headers={"kid": key.kid})
 
@@ -176,7 +170,7 @@ def test_a_signed_jwt_that_is_not_an_access_token_is_refused() -> None:
 
 
 def test_a_token_without_a_key_id_is_refused() -> None:
-    config = current_config()
+    config = current_issuer()
     key = config.keys.signing_key
     token = jwt.encode(valid_claims(config), key.private_key, algorithm=key.algorithm, headers={"typ": "at+jwt"})
 

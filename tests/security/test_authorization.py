@@ -1,6 +1,6 @@
 """Authorization tests generated from the URL configuration: no /api/ endpoint escapes them.
 
-The endpoints come from walking the project's resolver (shared.gateway.endpoints), not
+The endpoints come from walking the project's resolver (tests.endpoints), not
 from a list kept by hand, and each is held to the access its view declares:
 
     every endpoint      declares exactly one of Public, Authenticated, OwnerOnly, StaffOnly
@@ -23,9 +23,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from shared.gateway.access import STAFF_ONLY_MESSAGE, Access
-from shared.gateway.authentication import BEARER_CHALLENGE
-from shared.gateway.endpoints import Endpoint, api_endpoints, classification_problems
+from shared.api.access import STAFF_ONLY_MESSAGE, Access
+from shared.auth.authentication import BEARER_CHALLENGE
+from tests.endpoints import Endpoint, api_endpoints, classification_problems
 from tests.security.callers import BAD_TOKENS, SOMEONE, SOMEONE_ON_STAFF, registered_customer, token_for
 from tests.security.objects import OBJECT_FACTORIES
 
@@ -100,7 +100,7 @@ def test_a_customer_on_a_staff_only_endpoint_gets_403(client: Client, endpoint: 
     response = call(client, endpoint, method, token=token_for(SOMEONE))
 
     assert response.status_code == 403, response.content
-    assert (response.json()["code"], response.json()["message"]) == ("auth.permission_denied", STAFF_ONLY_MESSAGE)
+    assert (response.json()["code"], response.json()["detail"]) == ("auth.permission_denied", STAFF_ONLY_MESSAGE)
 
 
 @pytest.mark.django_db

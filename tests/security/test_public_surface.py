@@ -1,14 +1,14 @@
 """The public surface of the API, pinned: what anyone may call without a token.
 
-Read from the URL configuration (shared.gateway.endpoints), so that a view marked Public
+Read from the URL configuration (tests.endpoints), so that a view marked Public
 by mistake, or a new public route, fails here until PUBLIC_SURFACE is changed on purpose.
 The key set (/.well-known/jwks.json) is public too, but outside /api/: not the gateway's.
 """
 
 from __future__ import annotations
 
-from shared.gateway.access import Access
-from shared.gateway.endpoints import api_endpoints
+from shared.api.access import Access
+from tests.endpoints import api_endpoints
 
 PUBLIC_SURFACE = {
     # Browsing the catalog.
@@ -28,7 +28,7 @@ PUBLIC_SURFACE = {
 CHANGED = (
     "The public surface changed: {added} now answer anyone without a token, {removed} no longer do. "
     "If that is deliberate, update PUBLIC_SURFACE in tests/security/test_public_surface.py; if not, "
-    "declare the view's access (shared.gateway.access) as it should be."
+    "declare the view's access (shared.api.access) as it should be."
 )
 
 

@@ -1,6 +1,6 @@
 """Floods of requests without valid credentials meet the rate limit on every /api/ endpoint.
 
-Generated from the URL configuration (shared.gateway.endpoints), every method of every
+Generated from the URL configuration (tests.endpoints), every method of every
 endpoint, whatever its access class: a client that sends no token, or a forged one, is
 counted against its IP like any anonymous client, and once over the limit gets 429 with
 Retry-After, never another 401 (DRF alone checks permissions before rate limits).
@@ -16,13 +16,13 @@ from django.conf import LazySettings
 from django.test import Client
 from django.urls import reverse
 
-from shared.gateway.endpoints import Endpoint, api_endpoints
-from shared.gateway.errors import RATE_LIMITED_MESSAGE
+from shared.api.errors import RATE_LIMITED_MESSAGE
+from tests.endpoints import Endpoint, api_endpoints
 from tests.security.callers import BAD_TOKENS
 
 LIMIT = 2
 RATES = {"anon": f"{LIMIT}/day", "user": f"{LIMIT}/day", "login": f"{LIMIT}/day"}
-FIX = "derive the view from shared.gateway.views.APIView (or GenericAPIView)"
+FIX = "derive the view from shared.api.views.APIView (or GenericAPIView)"
 
 CASES = [
     pytest.param(endpoint, method, id=f"{method} /{endpoint.route}")
@@ -62,4 +62,4 @@ def test_a_flood_without_valid_credentials_meets_429_with_retry_after(
     retry_after = int(response["Retry-After"])
     assert retry_after >= 1
     assert response.json()["code"] == "request.rate_limited"
-    assert response.json()["message"] == RATE_LIMITED_MESSAGE.format(wait=f"{retry_after} seconds")
+    assert response.json()["detail"] == RATE_LIMITED_MESSAGE.format(wait=f"{retry_after} seconds")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from shared.gateway.serializers import MoneySerializer
+from shared.api.serializers import MoneySerializer
 
 
 class InvoiceLineOutputSerializer(serializers.Serializer):

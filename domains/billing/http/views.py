@@ -11,11 +11,11 @@ from rest_framework.response import Response
 
 from domains.billing import selectors
 from domains.billing.http.serializers import InvoiceOutputSerializer, PaymentOutputSerializer
-from shared.gateway.access import Authenticated, OwnerOnly
-from shared.gateway.views import APIView, GenericAPIView
+from shared.api.access import Authenticated, OwnerOnly
+from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 
-class PaymentListView(GenericAPIView):
+class PaymentListView(DomainGenericAPIView):
     """GET: the signed-in customer's payments, newest first."""
 
     permission_classes = (Authenticated,)
@@ -27,7 +27,7 @@ class PaymentListView(GenericAPIView):
         return self.get_paginated_response(PaymentOutputSerializer(payments, many=True).data)
 
 
-class PaymentDetailView(APIView):
+class PaymentDetailView(DomainAPIView):
     """GET: one payment with its invoice; the customer's own, or any for staff."""
 
     permission_classes = (OwnerOnly,)
@@ -40,7 +40,7 @@ class PaymentDetailView(APIView):
         return Response(PaymentOutputSerializer(payment).data)
 
 
-class InvoiceListView(GenericAPIView):
+class InvoiceListView(DomainGenericAPIView):
     """GET: the signed-in customer's invoices, newest first."""
 
     permission_classes = (Authenticated,)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from domains.billing import services
 from domains.billing.interface import PayableItemDTO, PaymentDTO, billing
-from shared.gateway.principal import Principal
+from shared.auth.principal import Principal
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db

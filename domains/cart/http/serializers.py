@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from domains.cart.interface import MAX_QUANTITY
 from domains.cart.selectors import PricedCart, PricedLine
-from shared.gateway.serializers import MoneySerializer, StrictIntegerField, StrictSerializer, StrictUUIDField
+from shared.api.serializers import MoneySerializer, StrictIntegerField, StrictSerializer, StrictUUIDField
 
 
 class AddItemInputSerializer(StrictSerializer):

@@ -11,15 +11,15 @@ from rest_framework.response import Response
 
 from domains.cart import selectors, services
 from domains.cart.http.serializers import AddItemInputSerializer, CartOutputSerializer, SetQuantityInputSerializer
-from shared.gateway.access import Authenticated, OwnerOnly
-from shared.gateway.views import APIView
+from shared.api.access import Authenticated, OwnerOnly
+from shared.api.views import DomainAPIView
 
 
 def cart_response(customer_id: UUID, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(CartOutputSerializer(selectors.priced_cart(customer_id=customer_id)).data, status=status_code)
 
 
-class CartView(APIView):
+class CartView(DomainAPIView):
     """GET: the cart with today's prices. DELETE: empty it."""
 
     permission_classes = (Authenticated,)
@@ -34,7 +34,7 @@ class CartView(APIView):
         return cart_response(request.user.id)
 
 
-class CartItemListView(APIView):
+class CartItemListView(DomainAPIView):
     """POST {"product_id": ..., "quantity": 2}: add units of a product."""
 
     permission_classes = (Authenticated,)
@@ -47,7 +47,7 @@ class CartItemListView(APIView):
         return cart_response(request.user.id, status.HTTP_201_CREATED)
 
 
-class CartItemView(APIView):
+class CartItemView(DomainAPIView):
     """PATCH {"quantity": 3}: change a line's quantity. DELETE: take the product out."""
 
     permission_classes = (OwnerOnly,)

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from domains.cart.interface import MAX_LINES, MAX_QUANTITY, cart
 from domains.cart.tests.conftest import make_product
 from domains.catalog.interface import ProductDTO, catalog
-from shared.gateway.principal import Principal
-from shared.gateway.serializers import NOT_AN_INTEGER
+from shared.api.serializers import NOT_AN_INTEGER
+from shared.auth.principal import Principal
 
 pytestmark = pytest.mark.django_db
 

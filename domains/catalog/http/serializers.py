@@ -9,7 +9,7 @@ from rest_framework import serializers
 from domains.catalog.interface import MAX_STOCK
 from domains.catalog.models import MAX_PRICE
 from domains.catalog.selectors import ProductOrdering, ProductQuery
-from shared.gateway.serializers import (
+from shared.api.serializers import (
     MoneySerializer,
     StrictCharField,
     StrictIntegerField,

@@ -18,12 +18,12 @@ from domains.catalog.http.serializers import (
     StockInputSerializer,
 )
 from domains.catalog.interface import ProductNotFoundError
-from shared.gateway.access import Public, StaffOnly, by_method
-from shared.gateway.serializers import MoneySerializer
-from shared.gateway.views import APIView, GenericAPIView
+from shared.api.access import Public, StaffOnly, by_method
+from shared.api.serializers import MoneySerializer
+from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 
-class ProductListView(GenericAPIView):
+class ProductListView(DomainGenericAPIView):
     """GET: active products, searched and filtered (public). POST: add a product (staff)."""
 
     permission_classes = (by_method(GET=Public, POST=StaffOnly),)
@@ -52,7 +52,7 @@ class ProductListView(GenericAPIView):
         return Response(ProductOutputSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
-class ProductDetailView(APIView):
+class ProductDetailView(DomainAPIView):
     """GET: an active product (public). DELETE: stop selling it (staff); orders keep their lines."""
 
     permission_classes = (by_method(GET=Public, DELETE=StaffOnly),)
@@ -70,7 +70,7 @@ class ProductDetailView(APIView):
         return Response(ProductOutputSerializer(product).data)
 
 
-class ProductPriceView(APIView):
+class ProductPriceView(DomainAPIView):
     """PUT {"amount": "12.50", "currency": "EUR"}: the product's new price (staff)."""
 
     permission_classes = (StaffOnly,)
@@ -83,7 +83,7 @@ class ProductPriceView(APIView):
         return Response(ProductOutputSerializer(product).data)
 
 
-class ProductStockView(APIView):
+class ProductStockView(DomainAPIView):
     """PUT {"on_hand": 12}: the units on hand after a count or a delivery (staff)."""
 
     permission_classes = (StaffOnly,)
@@ -96,7 +96,7 @@ class ProductStockView(APIView):
         return Response(ProductOutputSerializer(product).data)
 
 
-class CategoryListView(APIView):
+class CategoryListView(DomainAPIView):
     permission_classes = (Public,)
 
     @extend_schema(responses=CategoryOutputSerializer(many=True))

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from domains.catalog.http.serializers import MIN_ABOVE_MAX
 from domains.catalog.interface import ProductDTO, catalog
 from domains.catalog.tests.factories import make_category, make_product
-from shared.gateway.pagination import LIMIT_INVALID, MAX_LIMIT, MAX_OFFSET, OFFSET_INVALID
+from shared.api.pagination import LIMIT_INVALID, MAX_LIMIT, MAX_OFFSET, OFFSET_INVALID
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from domains.catalog.http.serializers import PRODUCT_SKU_INVALID
 from domains.catalog.interface import MAX_STOCK, catalog
 from domains.catalog.models import PriceHistory
 from domains.catalog.tests.factories import line, make_category, make_product, stock_of
-from shared.gateway.serializers import AMOUNT_NOT_TEXT, CURRENCY_INVALID, NOT_A_STRING, NOT_AN_INTEGER
+from shared.api.serializers import AMOUNT_NOT_TEXT, CURRENCY_INVALID, NOT_A_STRING, NOT_AN_INTEGER
 
 pytestmark = pytest.mark.django_db
 

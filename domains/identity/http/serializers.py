@@ -1,6 +1,6 @@
 """Input and output shapes of the identity API.
 
-Input is strict (shared.gateway.serializers): a string field takes only a JSON string,
+Input is strict (shared.api.serializers): a string field takes only a JSON string,
 every length has a bound, and a field the endpoint does not know is an error.
 """
 
@@ -19,7 +19,7 @@ from domains.identity.validation import (
     validate_country,
     validate_phone,
 )
-from shared.gateway.serializers import StrictCharField, StrictEmailField, StrictSerializer
+from shared.api.serializers import StrictCharField, StrictEmailField, StrictSerializer
 
 REFRESH_TOKEN_MAX_LENGTH = 128
 

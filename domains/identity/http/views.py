@@ -1,7 +1,7 @@
 """Identity endpoints: registration, login and sessions, the caller's profile, the public key set.
 
 Views are thin: validate the input, call one service or selector, render. Errors are
-raised, never rendered here (shared.gateway.errors renders them). Registration, login,
+raised, never rendered here (shared.api.errors renders them). Registration, login,
 refresh and the key set ignore any Authorization header (`authentication_classes = ()`):
 they do not need a caller, and a client whose stale access token rides along on every
 request must still be able to refresh it.
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from domains.identity import selectors, services, sessions
+from domains.identity.access_tokens import current_issuer
 from domains.identity.http.serializers import (
     ProfileOutputSerializer,
     ProfileUpdateSerializer,
@@ -29,9 +30,8 @@ from domains.identity.http.serializers import (
     UserOutputSerializer,
 )
 from domains.identity.interface import AddressDTO
-from shared.gateway.access import Authenticated, Public
-from shared.gateway.tokens import current_config
-from shared.gateway.views import APIView
+from shared.api.access import Authenticated, Public
+from shared.api.views import DomainAPIView
 
 # RFC 6749 §5.1: responses carrying tokens must not be stored by any cache.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -45,7 +45,7 @@ def validated(serializer_class: type[serializers.Serializer], request: Request) 
     return serializer.validated_data
 
 
-class RegisterView(APIView):
+class RegisterView(DomainAPIView):
     authentication_classes = ()
     permission_classes = (Public,)
 
@@ -56,7 +56,7 @@ class RegisterView(APIView):
         return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenView(APIView):
+class TokenView(DomainAPIView):
     authentication_classes = ()
     permission_classes = (Public,)
     throttle_scope = "login"  # the gateway's stricter rate limit for password guessing
@@ -68,7 +68,7 @@ class TokenView(APIView):
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
 
 
-class TokenRefreshView(APIView):
+class TokenRefreshView(DomainAPIView):
     authentication_classes = ()
     permission_classes = (Public,)
 
@@ -79,7 +79,7 @@ class TokenRefreshView(APIView):
         return Response(TokenPairOutputSerializer(pair).data, headers=NO_STORE)
 
 
-class LogoutView(APIView):
+class LogoutView(DomainAPIView):
     permission_classes = (Authenticated,)
 
     @extend_schema(request=RefreshTokenInputSerializer, responses={204: None})
@@ -89,7 +89,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeView(APIView):
+class MeView(DomainAPIView):
     permission_classes = (Authenticated,)
 
     @extend_schema(responses=ProfileOutputSerializer)
@@ -106,7 +106,7 @@ class MeView(APIView):
         return Response(ProfileOutputSerializer(profile).data)
 
 
-class JwksView(APIView):
+class JwksView(DomainAPIView):
     """The public keys that verify access tokens (RFC 7517), for any service and gateway."""
 
     authentication_classes = ()
@@ -116,5 +116,5 @@ class JwksView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, description="The public keys (RFC 7517 JWK Set).")
     def get(self, request: Request) -> Response:
         return Response(
-            current_config().keys.jwks(), headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE_SECONDS}"}
+            current_issuer().keys.jwks(), headers={"Cache-Control": f"public, max-age={JWKS_MAX_AGE_SECONDS}"}
         )

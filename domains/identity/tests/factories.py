@@ -8,12 +8,12 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from domains.identity.access_tokens import issue_access_token
 from domains.identity.models import RefreshToken, User
 from domains.identity.selectors import scopes_of
+from domains.identity.signing_keys import PrivateKey, generate_private_key, private_key_pem
+from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
-from shared.gateway.keys import PrivateKey, generate_private_key, private_key_pem
-from shared.gateway.principal import Principal
-from shared.gateway.tokens import issue_access_token
 
 PASSWORD = "correct-horse-battery-staple"
 

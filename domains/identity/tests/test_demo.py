@@ -7,8 +7,8 @@ from rest_framework.test import APIClient
 
 from domains.identity.demo import DEMO_PASSWORD, load_demo_data
 from domains.identity.models import User
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE
-from shared.gateway.tokens import verify_access_token
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE
+from shared.auth.tokens import verify_access_token
 
 pytestmark = pytest.mark.django_db
 

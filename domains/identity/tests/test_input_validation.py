@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 
 from domains.identity.models import User
 from domains.identity.tests.factories import PASSWORD, bearer, identity_state, make_user
-from shared.gateway.parsers import MALFORMED
-from shared.gateway.serializers import NOT_A_STRING, UNKNOWN_FIELD
+from shared.api.parsers import MALFORMED
+from shared.api.serializers import NOT_A_STRING, UNKNOWN_FIELD
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def oversized(field: str, length: int) -> str:
 def assert_refused(response: Any, *, code: str, field_errors: dict[str, list[str]]) -> None:
     assert response.status_code == 400
     body = response.json()
-    assert (body["type"], body["code"], body["field_errors"]) == ("invalid", code, field_errors)
+    assert (body["status"], body["code"], body["field_errors"]) == (400, code, field_errors)
 
 
 @pytest.fixture
@@ -193,7 +193,7 @@ def test_malformed_json_is_refused(api: APIClient, caller: User, endpoint: str) 
     response = ENDPOINTS[endpoint].call(api, caller, '{"email": ', raw=True)
 
     assert_refused(response, code="request.malformed", field_errors={})
-    assert response.json()["message"] == MALFORMED.format(problem="Expecting value: line 1 column 11 (char 10)")
+    assert response.json()["detail"] == MALFORMED.format(problem="Expecting value: line 1 column 11 (char 10)")
     assert identity_state() == before
 
 

@@ -9,10 +9,10 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from domains.identity.access_tokens import current_issuer, issue_access_token
 from domains.identity.models import User
+from domains.identity.signing_keys import generate_private_key, signing_key
 from domains.identity.tests.factories import bearer, principal_of, write_key_file
-from shared.gateway.keys import generate_private_key, signing_key
-from shared.gateway.tokens import current_config, issue_access_token
 
 JWKS = "/.well-known/jwks.json"
 
@@ -23,13 +23,13 @@ def test_the_key_set_is_public_cacheable_and_lists_the_configured_keys(api: APIC
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     assert response["Cache-Control"] == "public, max-age=300"
-    assert response.json() == current_config().keys.jwks()
+    assert response.json() == current_issuer().keys.jwks()
     assert all("d" not in key and "p" not in key for key in response.json()["keys"])  # nothing private
 
 
 def test_a_service_verifies_a_token_with_the_published_key_set_alone(api: APIClient) -> None:
     # given an access token, and only the JSON a remote service would fetch
-    config = current_config()
+    config = current_issuer()
     token = issue_access_token(principal_of(User(email="ada@example.com")), config=config).token
     jwks = jwt.PyJWKSet.from_dict(api.get(JWKS).json())
 

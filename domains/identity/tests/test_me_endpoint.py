@@ -7,12 +7,12 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
+from domains.identity.access_tokens import issue_access_token
 from domains.identity.models import User
 from domains.identity.tests.factories import bearer, identity_state
 from domains.identity.validation import COUNTRY_INVALID, PHONE_INVALID
-from shared.gateway.principal import Principal
-from shared.gateway.serializers import UNKNOWN_FIELD
-from shared.gateway.tokens import issue_access_token
+from shared.api.serializers import UNKNOWN_FIELD
+from shared.auth.principal import Principal
 
 pytestmark = pytest.mark.django_db
 

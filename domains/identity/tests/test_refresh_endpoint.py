@@ -13,9 +13,9 @@ from rest_framework.test import APIClient
 from domains.identity.interface import RefreshTokenInvalidError, RefreshTokenReusedError
 from domains.identity.models import RefreshToken, RevocationReason, User
 from domains.identity.tests.factories import identity_state, log_in, refresh
-from shared.gateway.authentication import BEARER_CHALLENGE
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE
-from shared.gateway.tokens import verify_access_token
+from shared.auth.authentication import BEARER_CHALLENGE
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE
+from shared.auth.tokens import verify_access_token
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def assert_refused(response: Any, error: type[RefreshTokenInvalidError | Refresh
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == BEARER_CHALLENGE
     body = response.json()
-    assert (body["type"], body["code"], body["message"]) == ("unauthorized", str(error.code), error.message)
+    assert (body["status"], body["code"], body["detail"]) == (401, str(error.code), error.message)
 
 
 def test_refreshing_rotates_the_refresh_token_and_issues_a_new_access_token(api: APIClient, user: User) -> None:

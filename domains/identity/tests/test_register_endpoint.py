@@ -46,12 +46,12 @@ def test_registering_a_taken_email_in_any_case_is_409_and_changes_nothing(api: A
 
     assert response.status_code == 409
     body = response.json()
-    assert (body["type"], body["code"], body["params"]) == (
-        "conflict",
+    assert (body["status"], body["code"], body["params"]) == (
+        409,
         "identity.email_already_registered",
         {"email": "ada@example.com"},
     )
-    assert body["message"] == EmailAlreadyRegisteredError.message.format(email="ada@example.com")
+    assert body["detail"] == EmailAlreadyRegisteredError.message.format(email="ada@example.com")
     assert identity_state() == before
 
 

@@ -8,9 +8,9 @@ from rest_framework.test import APIClient
 from domains.identity.interface import InvalidCredentialsError
 from domains.identity.models import RefreshToken, User
 from domains.identity.tests.factories import PASSWORD, identity_state, make_user
-from shared.gateway.authentication import BEARER_CHALLENGE
-from shared.gateway.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
-from shared.gateway.tokens import verify_access_token
+from shared.auth.authentication import BEARER_CHALLENGE
+from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
+from shared.auth.tokens import verify_access_token
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +79,12 @@ def test_failed_logins_are_all_the_same_401_and_change_nothing(
     assert response.headers["WWW-Authenticate"] == BEARER_CHALLENGE
     body = response.json()
     assert {name: value for name, value in body.items() if name != "correlation_id"} == {
-        "type": "unauthorized",
+        "type": "urn:modulith:problem:identity.invalid_credentials",
+        "title": "Invalid credentials",
+        "status": 401,
+        "detail": InvalidCredentialsError.message,
+        "instance": TOKEN,
         "code": "identity.invalid_credentials",
-        "message": InvalidCredentialsError.message,
         "field_errors": {},
         "params": {},
     }

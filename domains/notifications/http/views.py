@@ -10,11 +10,11 @@ from rest_framework.response import Response
 
 from domains.notifications import selectors
 from domains.notifications.http.serializers import NotificationOutputSerializer
-from shared.gateway.access import Authenticated, OwnerOnly
-from shared.gateway.views import APIView, GenericAPIView
+from shared.api.access import Authenticated, OwnerOnly
+from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 
-class NotificationListView(GenericAPIView):
+class NotificationListView(DomainGenericAPIView):
     """GET: the signed-in customer's notifications, newest first."""
 
     permission_classes = (Authenticated,)
@@ -26,7 +26,7 @@ class NotificationListView(GenericAPIView):
         return self.get_paginated_response(NotificationOutputSerializer(found, many=True).data)
 
 
-class NotificationDetailView(APIView):
+class NotificationDetailView(DomainAPIView):
     """GET: one of the signed-in customer's notifications."""
 
     permission_classes = (OwnerOnly,)

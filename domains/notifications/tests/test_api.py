@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from domains.notifications import services
 from domains.notifications.interface import NotificationDTO, NotificationKind
 from domains.notifications.messages import Text
-from shared.gateway.principal import Principal
+from shared.auth.principal import Principal
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from domains.orders.interface import PAYMENT_TOKEN_PATTERN, OrderStatus
-from shared.gateway.serializers import MoneySerializer, StrictSerializer, StrictUUIDField
+from shared.api.serializers import MoneySerializer, StrictSerializer, StrictUUIDField
 
 PAYMENT_TOKEN_INVALID = (
     "Use the token your payment provider gave for the customer's payment method, such as 'tok_visa' "

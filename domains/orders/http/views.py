@@ -21,9 +21,9 @@ from domains.orders.http.serializers import (
 )
 from domains.orders.interface import CartAlreadyOrderedError
 from domains.orders.models import Order
-from shared.gateway.access import Authenticated, OwnerOnly, StaffOnly
-from shared.gateway.idempotency import accepts_idempotency_key
-from shared.gateway.views import APIView, GenericAPIView
+from shared.api.access import Authenticated, OwnerOnly, StaffOnly
+from shared.api.idempotency import accepts_idempotency_key
+from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 CHECKOUT_DESCRIPTION = """Order what is in the cart and pay for it with `payment_token`.
 
@@ -38,7 +38,7 @@ Celery it runs in a worker).
 """
 
 
-class CheckoutView(APIView):
+class CheckoutView(DomainAPIView):
     """POST {"payment_token": "tok_visa"}: order what is in the cart and pay for it (CHECKOUT_DESCRIPTION)."""
 
     permission_classes = (Authenticated,)
@@ -64,7 +64,7 @@ class CheckoutView(APIView):
         return Response(OrderOutputSerializer(order).data, status=answer, headers={"Location": location})
 
 
-class OrderListView(GenericAPIView):
+class OrderListView(DomainGenericAPIView):
     """GET ?status=confirmed: the signed-in customer's orders, newest first."""
 
     permission_classes = (Authenticated,)
@@ -93,7 +93,7 @@ class AllOrdersView(OrderListView):
         return self.paged(selectors.all_orders(**query.validated_data))
 
 
-class OrderDetailView(APIView):
+class OrderDetailView(DomainAPIView):
     """GET: one order with its status history; the customer's own, or any for staff."""
 
     permission_classes = (OwnerOnly,)

@@ -21,8 +21,8 @@ from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
 from domains.orders.interface import orders
 from domains.orders.models import Checkout, CheckoutStatus, Order
 from domains.orders.tests.conftest import fill_cart, make_product
+from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
-from shared.gateway.principal import Principal
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def test_checkout_short_of_stock_is_refused_with_409_naming_the_product_and_noth
     assert response.status_code == 409
     assert response.json()["code"] == "orders.product_out_of_stock"
     assert response.json()["params"] == {"product_id": str(mug.id), "sku": mug.sku, "requested": 5, "available": 3}
-    assert f"product {mug.id} ({mug.sku}) has only 3 in stock" in response.json()["message"]
+    assert f"product {mug.id} ({mug.sku}) has only 3 in stock" in response.json()["detail"]
 
 
 def test_checkout_with_a_discontinued_product_is_refused_with_409_naming_it(

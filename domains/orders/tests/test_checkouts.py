@@ -24,8 +24,8 @@ from domains.orders import checkouts, services
 from domains.orders.interface import CheckoutInterruptedError, orders
 from domains.orders.models import Checkout, CheckoutStatus, Order
 from domains.orders.tests.conftest import fill_cart
+from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
-from shared.gateway.principal import Principal
 
 CHECKOUT = "/api/orders/checkout/"
 GONE = f"{socket.gethostname()}:4194305:1700000000.00"  # a process above Linux's largest pid: dead

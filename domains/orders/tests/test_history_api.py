@@ -11,7 +11,7 @@ from domains.catalog.interface import ProductDTO
 from domains.orders import saga
 from domains.orders.interface import OrderDTO, orders
 from domains.orders.tests.conftest import fill_cart
-from shared.gateway.principal import Principal
+from shared.auth.principal import Principal
 
 pytestmark = pytest.mark.django_db
 

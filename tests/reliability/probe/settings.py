@@ -2,7 +2,7 @@
 
 The database, Redis and key prefix come from the environment the tests give each
 worker. The timings keep every recovery path within seconds while respecting what
-config/checks.py demands (time limit < visibility timeout < ...); the tests read the
+shared/bus/celery_checks.py demands (time limit < visibility timeout < ...); the tests read the
 same values from here.
 """
 

@@ -1,0 +1,133 @@
+"""Rate limits per client: DRF throttles counting in Django's cache, answered with 429 and Retry-After.
+
+    AnonymousRateThrottle   callers without a token, per client IP       rate "anon"
+    UserRateThrottle        callers with a token, per user id            rate "user"
+    ScopedRateThrottle      views with `throttle_scope = "login"` (etc.), per user or IP, on top
+
+Rates are DRF's REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] ("10/min"), read on every request.
+Counts live in the cache alias `rate_limit`: local memory by default (per process), Redis
+when RATE_LIMIT_CACHE_URL points at one (shared by every process and host of the API).
+
+Why not DRF's own SimpleRateThrottle.allow_request: it reads a list of timestamps, appends,
+and writes the list back, so concurrent requests in several processes overwrite each other's
+counts and all get through. Here each window has one counter, raised with the cache's atomic
+increment (Redis INCR), so N concurrent requests against a limit of L let exactly L through.
+Windows are fixed (aligned to the epoch): at worst a client gets 2L across a window edge.
+Every request counts against each limit that applies to it, even one another limit refused,
+and one refused for its credentials or permissions (shared.api.views checks the limits
+before such a refusal is answered).
+
+The client IP is REMOTE_ADDR unless REST_FRAMEWORK["NUM_PROXIES"] says how many proxies of
+ours append to X-Forwarded-For; it is 0 by default, because DRF's default (None) trusts the
+whole header, and a client could then pick a fresh IP for every request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import BaseCache, caches
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+RATE_LIMIT_CACHE = "rate_limit"
+"""The CACHES alias that holds the counters."""
+
+NO_RATE = "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'] has no rate for scope {scope!r}; add one, e.g. '60/min'."
+
+
+class FixedWindowRateThrottle(SimpleRateThrottle):
+    """One atomic counter per (scope, caller, window) in the rate-limit cache."""
+
+    cache_format = "rate-limit:%(scope)s:%(ident)s"
+
+    def __init__(self) -> None:
+        # The rate is resolved per request (get_rate reads the settings then), so that it
+        # follows setting changes and ScopedRateThrottle can pick it from the view.
+        self.rate: str | None = None
+        self.num_requests: int | None = None
+        self.duration: int | None = None
+        self.retry_after: float | None = None
+
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]
+        return caches[RATE_LIMIT_CACHE]
+
+    def get_rate(self) -> str | None:
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        if self.scope not in rates:
+            raise ImproperlyConfigured(NO_RATE.format(scope=self.scope))
+        return rates[self.scope]
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        ident = self.get_cache_key(request, view)
+        if ident is None:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        if self.num_requests is None or self.duration is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        count = self._count(key=f"{ident}:{window}", timeout=self.duration + 1)
+        if count <= self.num_requests:
+            return True
+        self.retry_after = (window + 1) * self.duration - now
+        return False
+
+    def _count(self, *, key: str, timeout: int) -> int:
+        """Add one to the window's counter and return it; the counter outlives its window."""
+        cache = self.cache
+        cache.add(key, 0, timeout=timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # evicted between add and incr: start the count again
+            cache.add(key, 1, timeout=timeout)
+            return 1
+
+    def wait(self) -> float | None:
+        """Seconds until the window ends and the caller may try again (DRF sends it as Retry-After)."""
+        return self.retry_after
+
+    def caller_ident(self, request: Request) -> str:
+        user = request.user
+        if user and user.is_authenticated:
+            return f"user:{user.pk}"
+        return f"ip:{self.get_ident(request)}"
+
+
+class AnonymousRateThrottle(FixedWindowRateThrottle):
+    """Callers without a token, counted per client IP."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.caller_ident(request)}
+
+
+class UserRateThrottle(FixedWindowRateThrottle):
+    """Callers with a token, counted per user id, wherever they call from."""
+
+    scope = "user"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.caller_ident(request)}
+
+
+class ScopedRateThrottle(FixedWindowRateThrottle):
+    """A stricter limit for the views that declare `throttle_scope` (login: "login"), per caller.
+
+    It counts on top of the anonymous or user limit, in a counter of its own.
+    """
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        self.scope = getattr(view, "throttle_scope", None)
+        if not self.scope:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.caller_ident(request)}

@@ -1,0 +1,169 @@
+"""Verifying access tokens: JWTs any service checks with the identity provider's public keys alone.
+
+An access token is a JWT (RFC 9068 profile) signed by the identity provider's active key:
+
+    header   {"alg": "RS256", "typ": "at+jwt", "kid": "<RFC 7638 thumbprint>"}
+    claims   {"iss": AUTH_TOKEN_ISSUER, "aud": AUTH_TOKEN_AUDIENCE, "sub": "<user uuid>",
+              "email": "...", "scope": "customer staff", "iat": ..., "exp": ..., "jti": "..."}
+
+Verification trusts nothing in the token before the signature checks out: the key is
+found by `kid` among the trusted keys, the algorithm is the one that key was made for
+(so `alg: none` and HS256-signed-with-the-public-key are refused, whatever the header
+says), then signature, issuer, audience, expiry and the required claims are checked by
+PyJWT. Every failure is an InvalidTokenError, ExpiredTokenError when only the time is
+wrong, so a client knows to refresh rather than log in again.
+
+    TokenError
+    ├── InvalidTokenError     forged, tampered, malformed, for another issuer or audience
+    └── ExpiredTokenError     genuine but past its exp; refresh it
+
+Where the keys come from (settings, first that is set): AUTH_JWKS_URL (the identity
+provider's key set over HTTP), AUTH_VERIFYING_KEYS, AUTH_SIGNING_KEYS (PEM files; only the
+public halves are used), and in development the development key file's public half.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from django.conf import settings
+
+from shared.auth.keys import JwksKeySet, KeySource, load_key_set
+from shared.auth.principal import Principal
+
+TOKEN_TYPE = "at+jwt"  # RFC 9068: an access token, not an ID token or any other JWT
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "jti")
+
+MALFORMED = "it is not a well-formed JWT"
+WRONG_TYPE = "its type is {typ!r}, not an access token ('at+jwt')"
+NO_KID = "its header names no key id (kid)"
+UNKNOWN_KID = "it was signed with key {kid!r}, which is not (or no longer) trusted"
+WRONG_ALGORITHM = "its algorithm {alg!r} is not the one key {kid!r} signs with"
+BAD_CLAIMS = "its claims do not describe a user (sub, email, scope)"
+
+
+class TokenError(Exception):
+    """An access token that must not be accepted; `reason` says why, for logs and clients."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidTokenError(TokenError):
+    """Not a token this system issued for this audience: log in again."""
+
+
+class ExpiredTokenError(TokenError):
+    """A genuine token past its expiry: get a new one with the refresh token."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifierConfig:
+    """What verifying needs; built from settings by `current_verifier()`."""
+
+    keys: KeySource
+    issuer: str
+    audience: str
+    leeway_seconds: int
+
+
+def current_verifier() -> VerifierConfig:
+    """The verifier of this process's settings (key files are read once per setting value)."""
+    return _verifier(
+        jwks_url=settings.AUTH_JWKS_URL,
+        key_files=tuple(str(path) for path in settings.AUTH_VERIFYING_KEYS or settings.AUTH_SIGNING_KEYS),
+        dev_key_file=str(settings.AUTH_DEV_KEY_FILE) if settings.AUTH_DEV_KEY_FILE else None,
+        issuer=settings.AUTH_TOKEN_ISSUER,
+        audience=settings.AUTH_TOKEN_AUDIENCE,
+        leeway_seconds=settings.AUTH_CLOCK_SKEW_SECONDS,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _verifier(
+    *,
+    jwks_url: str,
+    key_files: tuple[str, ...],
+    dev_key_file: str | None,
+    issuer: str,
+    audience: str,
+    leeway_seconds: int,
+) -> VerifierConfig:
+    keys: KeySource
+    if jwks_url:
+        keys = JwksKeySet(jwks_url)
+    else:
+        paths = key_files or ((dev_key_file,) if dev_key_file else ())
+        keys = load_key_set(Path(path) for path in paths)
+    return VerifierConfig(keys=keys, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
+
+
+# -- claims <-> principal ---------------------------------------------------------------
+
+
+def principal_claims(principal: Principal) -> dict[str, str]:
+    """The claims that describe who the caller is; `principal_from_claims` reads them back."""
+    return {"sub": str(principal.id), "email": principal.email, "scope": " ".join(sorted(principal.scopes))}
+
+
+def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
+    subject, email, scope = claims.get("sub"), claims.get("email"), claims.get("scope")
+    if not (isinstance(subject, str) and isinstance(email, str) and isinstance(scope, str)):
+        raise InvalidTokenError(BAD_CLAIMS)
+    try:
+        user_id = uuid.UUID(subject)
+    except ValueError:
+        raise InvalidTokenError(BAD_CLAIMS) from None
+    return Principal(id=user_id, email=email, scopes=frozenset(scope.split()))
+
+
+# -- verify ------------------------------------------------------------------------------
+
+
+def verify_access_token(token: str, *, config: VerifierConfig | None = None) -> Principal:
+    """The principal a genuine, current access token speaks for; TokenError otherwise."""
+    return principal_from_claims(verified_claims(token, config=config or current_verifier()))
+
+
+def verified_claims(token: str, *, config: VerifierConfig) -> dict[str, Any]:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise InvalidTokenError(MALFORMED) from None
+    if header.get("typ") != TOKEN_TYPE:
+        raise InvalidTokenError(WRONG_TYPE.format(typ=header.get("typ")))
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise InvalidTokenError(NO_KID)
+    key = config.keys.find(kid)
+    if key is None:
+        raise InvalidTokenError(UNKNOWN_KID.format(kid=kid))
+    if header.get("alg") != key.algorithm:
+        raise InvalidTokenError(WRONG_ALGORITHM.format(alg=header.get("alg"), kid=kid))
+    try:
+        return jwt.decode(
+            token,
+            key.public_key,
+            algorithms=[key.algorithm],
+            issuer=config.issuer,
+            audience=config.audience,
+            leeway=config.leeway_seconds,
+            options={"require": list(REQUIRED_CLAIMS), "strict_aud": True},
+        )
+    except jwt.ExpiredSignatureError:
+        raise ExpiredTokenError("it has expired") from None
+    except jwt.InvalidIssuerError:
+        raise InvalidTokenError("it was issued by another issuer") from None
+    except jwt.InvalidAudienceError:
+        raise InvalidTokenError("it is meant for another audience") from None
+    except jwt.InvalidSignatureError:
+        raise InvalidTokenError("its signature does not verify") from None
+    except jwt.PyJWTError as exc:
+        raise InvalidTokenError(f"{MALFORMED} ({exc})") from None

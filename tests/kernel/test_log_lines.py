@@ -1,0 +1,99 @@
+"""Log lines: readable or JSON, with the correlation id and every field passed in `extra=`."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+
+from shared.correlation import CorrelationIdFilter, correlation_scope
+from shared.observability.logs import JSON, READABLE, UNKNOWN_FORMAT, formatter
+
+
+@pytest.fixture
+def emit() -> Iterator[tuple[logging.Logger, io.StringIO, list[logging.Handler]]]:
+    """A logger whose one handler is configured as settings.LOGGING configures the console."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(CorrelationIdFilter())
+    logger = logging.getLogger("tests.kernel.log_lines")
+    logger.propagate = False
+    logger.addHandler(handler)
+    yield logger, stream, [handler]
+    logger.removeHandler(handler)
+    logger.propagate = True
+
+
+def test_a_readable_line_keeps_the_fields_passed_in_extra(emit: tuple[logging.Logger, io.StringIO, list]) -> None:
+    logger, stream, [handler] = emit
+    handler.setFormatter(formatter(READABLE))
+
+    with correlation_scope("req-7"):
+        logger.error("bus.delivery.dead", extra={"delivery_id": 42, "subscriber": "catalog.release_stock"})
+
+    # date and time, then the level, the correlation id, the logger, the message and the extras by name
+    assert stream.getvalue().split(" ", 2)[2] == (
+        "ERROR [req-7] tests.kernel.log_lines bus.delivery.dead delivery_id=42 subscriber=catalog.release_stock\n"
+    )
+
+
+def test_a_json_line_is_one_object_with_every_field(emit: tuple[logging.Logger, io.StringIO, list]) -> None:
+    logger, stream, [handler] = emit
+    handler.setFormatter(formatter(JSON))
+
+    logger.warning("bus.delivery.failed", extra={"delivery_id": 7, "attempt": 2})
+    try:
+        raise ValueError("handler bug")
+    except ValueError:
+        logger.exception("bus.handler.crashed")
+
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first.pop("timestamp").endswith("Z")
+    assert first == {
+        "level": "warning",
+        "correlation_id": "-",
+        "logger": "tests.kernel.log_lines",
+        "event": "bus.delivery.failed",
+        "attempt": 2,
+        "delivery_id": 7,
+    }
+    assert (second["event"], second["level"]) == ("bus.handler.crashed", "error")
+    assert second["exception"].startswith("Traceback (most recent call last):")
+    assert second["exception"].endswith("ValueError: handler bug")
+
+
+def test_an_unknown_log_format_says_which_exist() -> None:
+    with pytest.raises(ValueError, match="LOG_FORMAT='xml' is not a log format") as raised:
+        formatter("xml")
+
+    assert str(raised.value) == UNKNOWN_FORMAT.format(value="xml", formats="readable, json")
+
+
+@pytest.mark.processes
+def test_manage_py_help_prints_nothing_but_help() -> None:
+    # given a development key that already exists (the tests' own processes made it)
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "LOG_LEVEL": "DEBUG"}
+
+    # when a newcomer asks for help
+    result = subprocess.run(
+        [sys.executable, "manage.py", "--help"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    # then they get the help, and no log line about signing keys or anything else
+    assert result.returncode == 0
+    assert result.stderr == ""
+    assert result.stdout.startswith("\nType 'manage.py help <subcommand>' for help on a specific subcommand.")
+    assert "signing" not in result.stdout
