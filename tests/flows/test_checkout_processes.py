@@ -267,6 +267,7 @@ def test_a_postgresql_restart_mid_checkout_holds_nothing_and_the_retry_with_its_
     assert charges(shop, order_id) == [CallOutcome.APPROVED]
     wait_until(lambda: available(shop, tea) == 8, timeout=SETTLE_SECONDS, what="the failed checkout's units back")
     wait_until(lambda: no_dangling_references(shop), timeout=SETTLE_SECONDS, what="no reservation without an order")
+    assert "checkout-sweep" not in shop.restarts  # its loop lived through the restart
 
 
 @pytest.mark.postgres

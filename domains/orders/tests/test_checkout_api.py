@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from domains.catalog.interface import ProductDTO, catalog
 from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
+from domains.orders.http.views import CHECKOUT_DESCRIPTION
 from domains.orders.interface import orders
 from domains.orders.models import Checkout, CheckoutStatus, Order
 from domains.orders.tests.conftest import fill_cart, make_product
@@ -245,3 +247,13 @@ def test_when_storing_the_order_fails_after_reserving_the_checkout_is_abandoned_
         deliver()
     assert catalog.get_product(product_id=tea.id).available == 20
     assert Order.objects.count() == 0
+
+
+def test_the_schema_says_checkout_answers_201_or_200_with_the_order_and_does_not_wait_for_the_payment() -> None:
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"][CHECKOUT]["post"]
+
+    order = {"$ref": "#/components/schemas/OrderOutput"}
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"] == order
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == order
+    assert operation["description"] == CHECKOUT_DESCRIPTION
+    assert "never waits for the payment" in CHECKOUT_DESCRIPTION
