@@ -198,6 +198,8 @@ CACHES = {
     "rate_limit": cache_from_url("RATE_LIMIT_CACHE_URL", default="locmemcache://rate-limit"),
 }
 
+# How long the edge waits for a remote domain's service to start answering a forwarded request (504 after).
+GATEWAY_FORWARD_TIMEOUT_SECONDS = env.float("GATEWAY_FORWARD_TIMEOUT_SECONDS", default=30.0)
 # Largest request body: Django's own limit, which the gateway enforces on /api/ before reading (413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("GATEWAY_MAX_BODY_BYTES", default=1_048_576)
 IDEMPOTENCY_KEY_TTL_SECONDS = env.float("IDEMPOTENCY_KEY_TTL_SECONDS", default=86_400.0)
@@ -218,6 +220,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shared.api.schema.describe_api",
+        # Domains placed elsewhere: their operations, from their services' schemas.
+        "shared.gateway.schema.merge_remote_schemas",
     ],
 }
 

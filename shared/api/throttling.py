@@ -20,6 +20,10 @@ before such a refusal is answered).
 The client IP is REMOTE_ADDR unless REST_FRAMEWORK["NUM_PROXIES"] says how many proxies of
 ours append to X-Forwarded-For; it is 0 by default, because DRF's default (None) trusts the
 whole header, and a client could then pick a fresh IP for every request.
+
+A request the edge forwarded to this service (shared/api/forwarded.py, vouched for by a
+service token) is counted under the client address the edge names, and not again in the
+scopes the edge already counted it in: every limit counts every request once.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from shared.api.forwarded import forwarded_by_edge
 
 RATE_LIMIT_CACHE = "rate_limit"
 """The CACHES alias that holds the counters."""
@@ -65,6 +71,9 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         ident = self.get_cache_key(request, view)
         if ident is None:
             return True
+        forwarded = forwarded_by_edge(request)
+        if forwarded is not None and self.scope in forwarded.counted:
+            return True  # the edge that forwarded it counted it in this scope already
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         if self.num_requests is None or self.duration is None:
@@ -96,6 +105,11 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         if user and user.is_authenticated:
             return f"user:{user.pk}"
         return f"ip:{self.get_ident(request)}"
+
+    def get_ident(self, request: Request) -> str:
+        """The client's address: the edge's word for a request it forwarded, else REMOTE_ADDR (and NUM_PROXIES)."""
+        forwarded = forwarded_by_edge(request)
+        return forwarded.client_ip if forwarded is not None else super().get_ident(request)
 
 
 class AnonymousRateThrottle(FixedWindowRateThrottle):

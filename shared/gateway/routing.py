@@ -8,9 +8,9 @@ a domain placed here is served locally when its app is installed and has HTTP ro
 `domains/<d>/http/urls.py`); a domain placed elsewhere has its routes leave this process,
 and a client sees the same URLs, the same auth, rate limits and error shape either way.
 
-This is the seam the remote-interfaces work plugs forwarding into. Until it does, a remote
-route answers 503 in the API's error shape (kernel.service_unavailable), saying so: a
-configured-away domain never falls back to local code or to a silent 404.
+A remote route is answered by RemoteDomainView (forwarding.py), which sends the request on
+to the domain's service: a domain placed elsewhere never falls back to local code or to a
+silent 404.
 """
 
 from __future__ import annotations
@@ -18,26 +18,17 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 from collections.abc import Iterable
-from typing import Any
 
 from django.apps import AppConfig
 from django.urls import URLPattern, URLResolver, include, path
-from rest_framework.request import Request
 
-from shared.api.access import Public
-from shared.api.views import DomainAPIView
 from shared.boundaries.domains import domain_apps
-from shared.errors import ServiceUnavailableError
+from shared.gateway.forwarding import RemoteDomainView
 from shared.placement import Placement, Remote, current_placement
 
 API_PREFIX = "api/"
 HTTP_URLS_MODULE = "{app}.http.urls"
 """Where a domain keeps its routes (see README, 'A domain')."""
-
-NOT_FORWARDED_YET = (
-    "this gateway does not forward requests to {where} yet; serve the domain locally "
-    "(leave it out of DOMAIN_PLACEMENT) until remote forwarding is deployed"
-)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,22 +99,3 @@ def api_urlpatterns(routes: Iterable[Route]) -> list[URLPattern | URLResolver]:
             patterns.append(path(route.prefix, view, kwargs, name=f"{route.domain}-remote-root"))
             patterns.append(path(f"{route.prefix}<path:subpath>", view, kwargs, name=f"{route.domain}-remote"))
     return patterns
-
-
-class RemoteDomainView(DomainAPIView):
-    """Stands where a remote domain's routes are, until forwarding to its service exists.
-
-    Public here because the service that serves the domain checks the caller's token
-    itself (any service can verify it without the identity database).
-    """
-
-    permission_classes = (Public,)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # authentication and rate limits, as on any route
-        route: RemoteRoute = kwargs["route"]  # from the URL pattern (api_urlpatterns)
-        raise ServiceUnavailableError(
-            domain=route.domain,
-            operation=f"{request.method} {request.path}",
-            reason=NOT_FORWARDED_YET.format(where=route.where),
-        )

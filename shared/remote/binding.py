@@ -29,7 +29,7 @@ from shared.remote.instances import Instance, InstancePool, InstanceSource, Stat
 
 NOT_REMOTE = "Domain {domain!r} runs here (DOMAIN_PLACEMENT does not place it elsewhere): it has no service client."
 
-_clients: dict[str, ServiceClient] = {}
+_clients: dict[tuple[str, str], ServiceClient] = {}
 _lock = threading.Lock()
 
 
@@ -73,15 +73,20 @@ def build_service_client(domain: str, where: Remote, *, remote_settings: RemoteS
 
 
 def service_client(domain: str) -> ServiceClient:
-    """This process's client of a remote domain's service (built on first use, then shared)."""
-    client = _clients.get(domain)
+    """This process's client of a remote domain's service (built on first use, then shared).
+
+    Kept per placement of the domain, so a placement changed for a test gets its own client.
+    """
+    placement = current_placement()
+    if placement.is_local(domain):
+        raise LookupError(NOT_REMOTE.format(domain=domain))
+    where = placement.remote[domain]
+    key = (domain, str(where))
+    client = _clients.get(key)
     if client is None:
-        placement = current_placement()
-        if placement.is_local(domain):
-            raise LookupError(NOT_REMOTE.format(domain=domain))
         with _lock:
-            client = _clients.get(domain) or build_service_client(domain, placement.remote[domain])
-            _clients[domain] = client
+            client = _clients.get(key) or build_service_client(domain, where)
+            _clients[key] = client
     return client
 
 

@@ -31,6 +31,8 @@ class FaultProxy:
         self.default = "pass"
         self._script: collections.deque[str] = collections.deque()
         self._counts: collections.Counter[str] = collections.Counter()
+        self.seen: list[tuple[str, str, dict[str, str], bytes]] = []
+        """Every request as it arrived: method, path, headers (lowercase names), body."""
         self._lock = threading.Lock()
         self._released = threading.Event()
         self._http = httpx.Client(timeout=30)
@@ -61,6 +63,7 @@ class FaultProxy:
         with self._lock:
             self._script.clear()
             self._counts.clear()
+            self.seen.clear()
             self.default = "pass"
         self._released.set()
         self._released = threading.Event()
@@ -91,9 +94,13 @@ class FaultProxy:
             def do_GET(self) -> None:
                 self._serve()
 
+            def do_PUT(self) -> None:
+                self._serve()
+
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                proxy.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                 mode = proxy._next_mode(self.path)
                 if mode == "fail":
                     self._answer(503, {"Content-Type": "text/plain"}, b"upstream connect error")

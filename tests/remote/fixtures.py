@@ -3,6 +3,7 @@
     shop_service      gunicorn serving every domain: what a remote client calls
     doomed_service    another one, for the tests that kill it (each test finds it running)
     cart_service      one with catalog placed at a dead address, whose cart calls fail over HTTP
+    limited_service   one with tight rate limits, for the tests that count requests
     fault_proxy       the shop service behind a proxy that fails on request (tests/remote/faults.py)
 
 Tests that use them carry REMOTE_TESTS (or the "remote" transport of tests/interfaces/),
@@ -111,6 +112,20 @@ def cart_service(service_database_url: str, remote_logs: Path, dead_url: str) ->
         database_url=service_database_url,
         log_dir=remote_logs,
         extra={"DOMAIN_PLACEMENT": f"catalog={dead_url}", "REMOTE_RETRY_BACKOFF_SECONDS": "0.01"},
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def limited_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
+    """Serves every domain with tight rate limits of its own, for the tests that count requests."""
+    server = new_server(
+        "limited",
+        database_url=service_database_url,
+        log_dir=remote_logs,
+        extra={"RATE_LIMIT_ANON": "2/hour", "RATE_LIMIT_USER": "2/hour", "RATE_LIMIT_LOGIN": "1/hour"},
     )
     server.start()
     yield server
