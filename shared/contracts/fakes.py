@@ -38,7 +38,7 @@ from shared import wire
 from shared.contracts.errors import ContractViolationError, FakeNotProgrammedError
 from shared.contracts.snapshots import read_snapshot, shown, snapshot_path
 from shared.contracts.validation import SchemaCheck
-from shared.errors import DomainError, ServiceUnavailableError, error_from_wire, error_to_wire
+from shared.errors import KERNEL_ERRORS, DomainError, error_from_wire, error_to_wire
 from shared.interfaces import Interface, Registry, interface_of
 
 FAKE_NOT_PROGRAMMED = (
@@ -73,7 +73,6 @@ FAKE_ERROR_INVALID = (
 )
 NOT_FAKED = "fakes.{domain}: there is no fake of {domain!r} here. Faked domains: {faked}."
 
-KERNEL_ERRORS: tuple[type[DomainError], ...] = (ServiceUnavailableError,)
 """Errors any operation may raise, whatever its domain declares (a callee that cannot be reached)."""
 
 
@@ -216,7 +215,8 @@ class FakeOperation:
         code = str(error.code)
         declared = self._fake._contract["errors"]
         if code not in declared and type(error) not in KERNEL_ERRORS:
-            codes = ", ".join([*declared, *(str(cls.code) for cls in KERNEL_ERRORS)])
+            kernel_codes = [str(cls.code) for cls in KERNEL_ERRORS]
+            codes = ", ".join([*(c for c in declared if c not in kernel_codes), *kernel_codes])
             raise ContractViolationError(
                 self._say(FAKE_ERROR_UNDECLARED, error=type(error).__name__, code=code, codes=codes)
             )
@@ -255,7 +255,7 @@ class FakeInterface:
         self._contract = contract
         self._path = path
         self._domain = interface.meta.name
-        declared = (*interface.meta.errors, *KERNEL_ERRORS)
+        declared = (*interface.meta.errors, *(error for error in KERNEL_ERRORS if error not in interface.meta.errors))
         self._error_types: dict[str, type[DomainError]] = {str(cls.code): cls for cls in declared}
         self._operations = {name: FakeOperation(self, name) for name in sorted(interface.meta.operations)}
         self.__dict__.update(self._operations)  # bound like any implementation: fake.get_product(...)
