@@ -22,7 +22,7 @@ from django.db import connection
 from pytest_django import DjangoDbBlocker
 
 from shared.interfaces import Interface, interface_of
-from shared.placement import AtUrls
+from shared.placement import VIA_REGISTRY, AtUrls, Remote
 from shared.remote.binding import build_service_client
 from shared.remote.client import ServiceClient, remote_client
 from shared.remote.config import RemoteSettings
@@ -48,20 +48,28 @@ FAST_FAILING = RemoteSettings(
 
 
 @dataclasses.dataclass
-class Remote:
+class RemoteUnderTest:
     """A remote client of one domain's service, and the ServiceClient under it (its stats and pool)."""
 
     client: object
     service: ServiceClient
 
 
-def remote(proxy: object, *urls: str, settings: RemoteSettings = FAST_FAILING, **changes: object) -> Remote:
+def remote(proxy: object, *urls: str, settings: RemoteSettings = FAST_FAILING, **changes: object) -> RemoteUnderTest:
     """A fresh client of `proxy`'s domain at `urls` (its own breakers and counts)."""
+    return _remote(proxy, AtUrls(urls), dataclasses.replace(settings, **changes))
+
+
+def remote_via(proxy: object, word: str) -> RemoteUnderTest:
+    """A fresh client of `proxy`'s domain as `DOMAIN_PLACEMENT=<domain>=<word>` places it (`registry`)."""
+    assert word == "registry", word
+    return _remote(proxy, VIA_REGISTRY, FAST_FAILING)
+
+
+def _remote(proxy: object, where: Remote, settings: RemoteSettings) -> RemoteUnderTest:
     interface: Interface = interface_of(proxy)
-    service = build_service_client(
-        interface.meta.name, AtUrls(urls), remote_settings=dataclasses.replace(settings, **changes)
-    )
-    return Remote(client=remote_client(interface, service), service=service)
+    service = build_service_client(interface.meta.name, where, remote_settings=settings)
+    return RemoteUnderTest(client=remote_client(interface, service), service=service)
 
 
 @pytest.fixture(scope="session")
