@@ -71,6 +71,8 @@ def get_product(*, product_id: UUID) -> ProductDTO:
 
 
 def get_products(*, product_ids: tuple[UUID, ...]) -> tuple[ProductDTO, ...]:
+    if not product_ids:
+        return ()  # Django would compile the whole query before finding it empty
     return tuple(product_dto(p) for p in products().filter(id__in=product_ids))
 
 

@@ -38,6 +38,7 @@ instances are left, and each attempt picks its own instance and breaker.
 from __future__ import annotations
 
 import random
+import socket
 import threading
 import time
 import uuid
@@ -157,11 +158,8 @@ class ServiceClient:
         self.stats = CallStats()
         self.http = httpx.Client(
             timeout=httpx.Timeout(settings.call_timeout_seconds, connect=settings.connect_timeout_seconds),
-            limits=httpx.Limits(
-                max_connections=settings.pool_connections * 4, max_keepalive_connections=settings.pool_connections
-            ),
             headers={"Content-Type": "application/json", "Accept": "application/json"},
-            transport=transport,
+            transport=transport or pooled_transport(settings),
             follow_redirects=False,
         )
 
@@ -304,6 +302,17 @@ class ServiceClient:
 
     def _problem_code(self, response: httpx.Response) -> str:
         return str(self._problem(response).get("code", ""))
+
+
+def pooled_transport(settings: RemoteSettings) -> httpx.HTTPTransport:
+    """Keep-alive connections, with TCP_NODELAY: httpx writes a request's headers and body apart,
+    and Nagle's algorithm would hold the body back until the headers were acknowledged."""
+    return httpx.HTTPTransport(
+        limits=httpx.Limits(
+            max_connections=settings.pool_connections * 4, max_keepalive_connections=settings.pool_connections
+        ),
+        socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+    )
 
 
 def remote_client(interface: Interface, service: ServiceClient) -> object:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import types
 import uuid
 from pathlib import Path
 
-import pytest
 from django.apps import apps
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import resolve, reverse
 
 from domains.catalog.http.views import ProductDetailView, ProductListView
-from shared.api import errors
 from shared.boundaries.domains import domain_apps
 from shared.gateway.routing import (
-    NOT_FORWARDED_YET,
     LocalRoute,
     RemoteRoute,
-    api_urlpatterns,
     route_table,
     served_routes,
 )
@@ -84,35 +79,3 @@ def test_the_project_urls_mount_each_domain_under_api_and_its_name() -> None:
     product_id = uuid.uuid4()
     assert resolve(f"/api/catalog/products/{product_id}/").func.view_class is ProductDetailView  # type: ignore[attr-defined]
     assert reverse("catalog:product-list") == "/api/catalog/products/"
-
-
-def urlconf_with(placement: Placement) -> types.ModuleType:
-    """A URL configuration built as config/urls.py builds it, from a route table."""
-    module = types.ModuleType("urls_with_remote_domains")
-    module.urlpatterns = api_urlpatterns(route_table(domain_apps=domain_apps(), placement=placement))  # type: ignore[attr-defined]
-    module.handler404 = errors.handler404  # type: ignore[attr-defined]
-    module.handler500 = errors.handler500  # type: ignore[attr-defined]
-    return module
-
-
-@pytest.mark.parametrize("path", ["/api/catalog/", "/api/catalog/products/"], ids=["root", "products"])
-def test_until_forwarding_exists_a_remote_domain_answers_503_saying_so(client: Client, path: str) -> None:
-    with override_settings(ROOT_URLCONF=urlconf_with(placed("catalog=http://catalog.internal:8000"))):
-        response = client.get(path, HTTP_X_REQUEST_ID="req-1")
-
-    reason = NOT_FORWARDED_YET.format(where="http://catalog.internal:8000")
-    assert response.status_code == 503
-    assert response.json() == {
-        "type": "urn:modulith:problem:kernel.service_unavailable",
-        "title": "Service unavailable",
-        "status": 503,
-        "instance": path,
-        "code": "kernel.service_unavailable",
-        "detail": (
-            f"The catalog service could not complete GET {path}: {reason}. "
-            "Retry later; the operation may not have happened."
-        ),
-        "field_errors": {},
-        "params": {"domain": "catalog", "operation": f"GET {path}", "reason": reason},
-        "correlation_id": "req-1",
-    }
