@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import signal
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,7 +27,7 @@ from shared.remote.instances import Instance
 from shared.remote.management.commands.services import BAD_URL
 from tests.reliability.processes import wait_until
 from tests.remote.fixtures import remote_via
-from tests.remote.servers import new_server
+from tests.remote.servers import DjangoServer, new_server
 
 pytestmark = pytest.mark.redis
 
@@ -131,6 +134,37 @@ def test_an_announcer_beats_while_healthy_and_deregisters_when_stopped(service_r
     announcer.stop()
 
     assert (service_registry.live("catalog"), service_registry.live("cart")) == ([], [])
+
+
+@pytest.mark.processes
+@pytest.mark.postgres
+@pytest.mark.xdist_group("remote")
+def test_services_announce_keeps_an_instance_registered_until_it_is_stopped(
+    prefix: str, shop_service: DjangoServer, remote_logs: Path
+) -> None:
+    service_registry = ServiceRegistry(redis.Redis.from_url(settings.REDIS_URL), prefix=prefix, ttl_seconds=15)
+    log = (remote_logs / f"announce-{prefix.rstrip(':')}.log").open("wb")
+    environment = {**shop_service.env, "SERVICE_REGISTRY_PREFIX": prefix, "SERVICE_VERSION": "v9"}
+    announcing = subprocess.Popen(
+        [sys.executable, "manage.py", "services", "announce", "--url", shop_service.url, "--interval", "0.5"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until(lambda: service_registry.live("orders"), timeout=30, what="the instance announced")
+        [registration] = service_registry.registrations("orders")
+        assert (registration.instance.url, registration.instance.version) == (shop_service.url, "v9")
+        assert registration.instance.health_url == f"{shop_service.url}/healthz"
+        assert set(service_registry.services()) == set(settings.DOMAINS)
+    finally:
+        announcing.send_signal(signal.SIGTERM)
+        announcing.wait(timeout=15)
+        log.close()
+
+    assert announcing.returncode == 0
+    assert [service_registry.live(domain) for domain in settings.DOMAINS] == [[]] * len(settings.DOMAINS)
 
 
 def test_the_services_command_refuses_a_url_it_cannot_announce() -> None:

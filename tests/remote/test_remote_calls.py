@@ -23,6 +23,7 @@ from shared.errors import ServiceUnavailableError
 from shared.interfaces import ArgumentTypeError
 from shared.keyfiles import generate_private_key
 from shared.money import Money
+from shared.remote.client import call_timeout
 from shared.remote.credentials import ServiceCredentials
 from shared.remote.errors import RemoteCallRefusedError, UnknownRemoteError
 from shared.remote.instances import CLOSED_STATE, HALF_OPEN_STATE, OPEN_STATE
@@ -239,6 +240,20 @@ def test_an_unmarked_operation_that_times_out_is_not_sent_again(fault_proxy: Fau
     assert "no answer from" in raised.value.params["reason"]
     assert far.service.stats.get("catalog.set_stock", "attempts") == 1
     assert fault_proxy.requests(SET_STOCK) == 1
+
+
+def test_a_caller_can_give_a_call_less_time_than_the_default_budget(fault_proxy: FaultProxy) -> None:
+    product = a_product()
+    far = remote(catalog, fault_proxy.url, call_timeout_seconds=30.0)
+    fault_proxy.default = "hang"
+
+    with call_timeout(0.3), pytest.raises(ServiceUnavailableError) as raised:
+        far.client.get_product(product_id=product.id)  # type: ignore[attr-defined]
+    fault_proxy.release()
+
+    assert raised.value.params["reason"] == (
+        f"no answer from {fault_proxy.url}{GET_PRODUCT} within 0.30s; gave up after 1 attempt(s)"
+    )
 
 
 def test_a_created_thing_whose_answer_was_lost_is_created_once_when_the_call_is_retried(
