@@ -107,9 +107,7 @@ def test_concurrent_requests_let_exactly_the_limit_through(redis_url: str) -> No
 
 
 @pytest.mark.processes
-def test_a_throttle_check_is_one_command_to_redis(
-    settings: LazySettings, tmp_path: Path, client: Client
-) -> None:
+def test_a_throttle_check_is_one_command_to_redis(settings: LazySettings, tmp_path: Path, client: Client) -> None:
     # given the rate-limit cache on a redis-server of this test's own, so its command counts are ours alone
     server = RedisServer(port=free_port(), directory=tmp_path)
     server.start()
