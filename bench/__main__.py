@@ -1,8 +1,8 @@
-"""Run every benchmark: `python -m bench`. The Celery one needs Redis at REDIS_URL."""
+"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk."""
 
-from bench import bus_celery, kernel, remote
+from bench import bus_celery, gateway, kernel, remote
 
-BENCHMARKS = (kernel.main, lambda: remote.main([]), lambda: bus_celery.main([]))
+BENCHMARKS = (kernel.main, lambda: remote.main([]), lambda: bus_celery.main([]), lambda: gateway.main([]))
 
 for run in BENCHMARKS:
     run()

@@ -22,7 +22,7 @@ domain's handlers and data live. Nothing else decides placement.
 
 Text that cannot be read (no `=`, an unknown domain, a domain named twice) stops the start
 with a PlacementError. A URL that is not a usable base URL is reported by `manage.py
-check` (modulith.E031) rather than here, so that the check can list every problem at once.
+check` (modulith.E032) rather than here, so that the check can list every problem at once.
 """
 
 from __future__ import annotations

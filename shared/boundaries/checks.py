@@ -4,9 +4,9 @@ E001  a model relation (ForeignKey, OneToOne, ManyToMany) points into another do
 E002  a domain's interface module exposes a model, queryset or manager
 E003  a domain's interface is declared but nothing binds it
 E004  a domain's migration depends on another domain's migration
-E030  placement and installed apps disagree: a domain placed here is not installed, or one
+E031  placement and installed apps disagree: a domain placed here is not installed, or one
       placed elsewhere is installed (its code would be active in two places)
-E031  a remote placement's URL is not a usable base URL
+E032  a remote placement's URL is not a usable base URL
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ def _types_in(annotation: Any) -> Iterable[type]:
         yield from _types_in(arg)
 
 
-# -- E030 / E031 -------------------------------------------------------------------
+# -- E031 / E032 -------------------------------------------------------------------
 
 PLACED_HERE_NOT_INSTALLED = (
     "Domain {domain!r} runs here (DOMAIN_PLACEMENT does not place it elsewhere), but its app "
@@ -195,7 +195,7 @@ def check_placement(app_configs: Any = None, **kwargs: Any) -> list[checks.Check
 def placement_errors(
     placement: Placement, *, installed: dict[str, str], faked: frozenset[str] = frozenset()
 ) -> list[checks.CheckMessage]:
-    """E030 where the placement and the installed domain apps (label -> module) disagree; E031 for bad URLs.
+    """E031 where the placement and the installed domain apps (label -> module) disagree; E032 for bad URLs.
 
     `faked` are the domains a test run leaves out on purpose (MODULITH_DOMAINS, a domain
     tested alone): fakes of their contracts serve them, so their absence is no disagreement.
@@ -209,7 +209,7 @@ def placement_errors(
                     PLACED_HERE_NOT_INSTALLED.format(domain=domain, app=app),
                     hint=PLACED_HERE_NOT_INSTALLED_HINT.format(domain=domain),
                     obj="DOMAIN_PLACEMENT",
-                    id="modulith.E030",
+                    id="modulith.E031",
                 )
             )
         elif not placement.is_local(domain) and domain in installed:
@@ -218,7 +218,7 @@ def placement_errors(
                     PLACED_ELSEWHERE_INSTALLED.format(domain=domain, where=placement.where(domain), app=app),
                     hint=PLACED_ELSEWHERE_INSTALLED_HINT.format(app=app),
                     obj="DOMAIN_PLACEMENT",
-                    id="modulith.E030",
+                    id="modulith.E031",
                 )
             )
     errors.extend(
@@ -226,13 +226,13 @@ def placement_errors(
             UNPLACED_DOMAIN_APP.format(app=app, domain=label, domains=", ".join(placement.domains)),
             hint=UNPLACED_DOMAIN_APP_HINT.format(domain=label),
             obj="DOMAINS",
-            id="modulith.E030",
+            id="modulith.E031",
         )
         for label, app in sorted(installed.items())
         if label not in placement.domains
     )
     errors.extend(
-        checks.Error(problem, hint=BAD_PLACEMENT_HINT, obj="DOMAIN_PLACEMENT", id="modulith.E031")
+        checks.Error(problem, hint=BAD_PLACEMENT_HINT, obj="DOMAIN_PLACEMENT", id="modulith.E032")
         for problem in placement.problems()
     )
     return errors

@@ -33,7 +33,7 @@ class DomainConfig(AppConfig):
 
     The binder (shared.interfaces.binding) decides how: as it is, or behind the wire
     loopback (INTERFACE_TRANSPORT=wire); and not at all when DOMAIN_PLACEMENT places the
-    domain elsewhere (then a remote client serves the interface, and check modulith.E030
+    domain elsewhere (then a remote client serves the interface, and check modulith.E031
     reports the app installed by mistake).
 
     Django may call ready() again when a test builds an isolated app registry; the

@@ -9,7 +9,7 @@ that its errors and events decode anywhere. A local domain's service is bound as
 (INTERFACE_TRANSPORT=local, the default) or behind the wire loopback
 (INTERFACE_TRANSPORT=wire, shared.interfaces.loopback); a domain placed elsewhere is
 bound to a remote client, never to local code, even if its app were installed by mistake
-(check modulith.E030 reports that).
+(check modulith.E031 reports that).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Keys, under SERVICE_REGISTRY_PREFIX (default `modulith:services:`) on SERVICE_RE
 An instance is live while its last heartbeat is younger than SERVICE_TTL_SECONDS; one that
 stops beating (killed, frozen, partitioned) drops out of every client's list within that
 time, and an orderly shutdown deregisters at once. `python manage.py services announce`
-(or the gunicorn hooks in config/gunicorn.py) keeps an instance registered while its
+(or the gunicorn hooks in config/gunicorn.conf.py) keeps an instance registered while its
 health URL answers; `python manage.py services` lists services, instances and health.
 
 Clients read the list at most every SERVICE_REGISTRY_REFRESH_SECONDS. If Redis cannot be

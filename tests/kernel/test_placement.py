@@ -91,7 +91,7 @@ def test_a_malformed_url_is_a_problem_the_check_reports(url: str) -> None:
     assert placement.problems() == [BAD_URL.format(url=url, domain="catalog")]
     errors = placement_errors(placement, installed={d: a for d, a in INSTALLED.items() if d != "catalog"})
     assert [(e.id, e.msg, e.hint) for e in errors] == [
-        ("modulith.E031", BAD_URL.format(url=url, domain="catalog"), BAD_PLACEMENT_HINT)
+        ("modulith.E032", BAD_URL.format(url=url, domain="catalog"), BAD_PLACEMENT_HINT)
     ]
 
 
@@ -103,38 +103,38 @@ def test_usable_base_urls_pass(url: str) -> None:
     assert placement_errors(placement, installed={d: a for d, a in INSTALLED.items() if d != "catalog"}) == []
 
 
-def test_e030_a_domain_placed_here_but_not_installed() -> None:
+def test_e031_a_domain_placed_here_but_not_installed() -> None:
     errors = placement_errors(
         parse_placement("", domains=DOMAINS), installed={d: a for d, a in INSTALLED.items() if d != "billing"}
     )
 
     assert [(e.id, e.msg, e.hint) for e in errors] == [
         (
-            "modulith.E030",
+            "modulith.E031",
             PLACED_HERE_NOT_INSTALLED.format(domain="billing", app="domains.billing"),
             PLACED_HERE_NOT_INSTALLED_HINT.format(domain="billing"),
         )
     ]
 
 
-def test_e030_a_domain_placed_elsewhere_but_installed() -> None:
+def test_e031_a_domain_placed_elsewhere_but_installed() -> None:
     errors = placement_errors(parse_placement("billing=registry", domains=DOMAINS), installed=INSTALLED)
 
     assert [(e.id, e.msg, e.hint) for e in errors] == [
         (
-            "modulith.E030",
+            "modulith.E031",
             PLACED_ELSEWHERE_INSTALLED.format(domain="billing", where="registry", app="domains.billing"),
             PLACED_ELSEWHERE_INSTALLED_HINT.format(app="domains.billing"),
         )
     ]
 
 
-def test_e030_a_domain_app_the_placement_does_not_know() -> None:
+def test_e031_a_domain_app_the_placement_does_not_know() -> None:
     errors = placement_errors(parse_placement("", domains=DOMAINS), installed={**INSTALLED, "search": "domains.search"})
 
     assert [(e.id, e.msg) for e in errors] == [
         (
-            "modulith.E030",
+            "modulith.E031",
             UNPLACED_DOMAIN_APP.format(app="domains.search", domain="search", domains=", ".join(DOMAINS)),
         )
     ]
