@@ -46,7 +46,7 @@ class DjangoServer:
         command = [
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "8", "--worker-class", "gthread",
-            "--graceful-timeout", "2", "--timeout", "60", "--config", str(ROOT / "config" / "gunicorn.py"),
+            "--graceful-timeout", "2", "--timeout", "60", "--config", str(ROOT / "config" / "gunicorn.conf.py"),
         ]  # fmt: skip
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
