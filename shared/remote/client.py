@@ -51,7 +51,6 @@ from typing import Any
 import httpx
 import msgspec
 from purgatory.domain.model import OpenedState
-from purgatory.service._sync.circuitbreaker import SyncCircuitBreaker
 
 from shared import wire
 from shared.correlation import outgoing_headers
@@ -77,7 +76,7 @@ from shared.remote.errors import (
     RemoteProtocolError,
     UnknownRemoteError,
 )
-from shared.remote.instances import Instance, InstancePool
+from shared.remote.instances import Breaker, Instance, InstancePool
 from shared.remote.protocol import (
     IN_FLIGHT_CODE,
     SERVICE_REQUEST_ID_HEADER,
@@ -222,7 +221,7 @@ class ServiceClient:
     def _attempt(
         self,
         instance: Instance,
-        breaker: SyncCircuitBreaker,
+        breaker: Breaker,
         path: str,
         body: bytes,
         headers: Mapping[str, str],

@@ -26,11 +26,13 @@ import itertools
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from purgatory import SyncCircuitBreakerFactory
 from purgatory.domain.model import OPENED
-from purgatory.service._sync.circuitbreaker import SyncCircuitBreaker
+
+Breaker = Any
+"""purgatory's SyncCircuitBreaker: `with breaker:` guards one attempt (its module is private, so untyped here)."""
 
 CLOSED_STATE = "closed"
 OPEN_STATE = "open"
@@ -85,11 +87,11 @@ class InstancePool:
         self._reset_seconds = reset_seconds
         self._clock = clock
         self._factory = SyncCircuitBreakerFactory(default_threshold=failures, default_ttl=reset_seconds)
-        self._breakers: dict[str, SyncCircuitBreaker] = {}
+        self._breakers: dict[str, Breaker] = {}
         self._lock = threading.Lock()
         self._turn = itertools.count()
 
-    def candidates(self) -> list[tuple[Instance, SyncCircuitBreaker]]:
+    def candidates(self) -> list[tuple[Instance, Breaker]]:
         """The live instances in this call's round-robin order, without those whose circuit is open."""
         instances = tuple(self.source.live())
         if not instances:
@@ -98,7 +100,7 @@ class InstancePool:
         ordered = instances[start:] + instances[:start]
         return [(instance, breaker) for instance in ordered if not self._is_open(breaker := self.breaker(instance.url))]
 
-    def breaker(self, url: str) -> SyncCircuitBreaker:
+    def breaker(self, url: str) -> Breaker:
         breaker = self._breakers.get(url)
         if breaker is None:
             with self._lock:
@@ -113,6 +115,6 @@ class InstancePool:
             return HALF_OPEN_STATE if context.state == "half-opened" else CLOSED_STATE
         return OPEN_STATE if self._is_open(self.breaker(url)) else HALF_OPEN_STATE
 
-    def _is_open(self, breaker: SyncCircuitBreaker) -> bool:
+    def _is_open(self, breaker: Breaker) -> bool:
         context = breaker.context
         return context.state == OPENED and self._clock() < (context.opened_at or 0.0) + self._reset_seconds

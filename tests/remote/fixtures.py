@@ -83,20 +83,22 @@ def service_database_url(django_db_setup: None, django_db_blocker: DjangoDbBlock
         return database_url(connection)
 
 
-@pytest.fixture(scope="session")
-def shop_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
-    server = new_server("shop", database_url=service_database_url, log_dir=remote_logs)
+def serving(name: str, database_url: str, log_dir: Path, extra: dict[str, str] | None = None) -> Iterator[DjangoServer]:
+    """A session's server: started before the first test that needs it, stopped at the end."""
+    server = new_server(name, database_url=database_url, log_dir=log_dir, extra=extra)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def shop_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
+    yield from serving("shop", service_database_url, remote_logs)
 
 
 @pytest.fixture(scope="session")
 def _doomed_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
-    server = new_server("doomed", database_url=service_database_url, log_dir=remote_logs)
-    server.start()
-    yield server
-    server.stop()
+    yield from serving("doomed", service_database_url, remote_logs)
 
 
 @pytest.fixture
@@ -115,29 +117,15 @@ def dead_url() -> str:
 @pytest.fixture(scope="session")
 def cart_service(service_database_url: str, remote_logs: Path, dead_url: str) -> Iterator[DjangoServer]:
     """Runs every domain but catalog, which it places at a dead address."""
-    server = new_server(
-        "cart-without-catalog",
-        database_url=service_database_url,
-        log_dir=remote_logs,
-        extra={"DOMAIN_PLACEMENT": f"catalog={dead_url}", "REMOTE_RETRY_BACKOFF_SECONDS": "0.01"},
-    )
-    server.start()
-    yield server
-    server.stop()
+    extra = {"DOMAIN_PLACEMENT": f"catalog={dead_url}", "REMOTE_RETRY_BACKOFF_SECONDS": "0.01"}
+    yield from serving("cart-without-catalog", service_database_url, remote_logs, extra)
 
 
 @pytest.fixture(scope="session")
 def limited_service(service_database_url: str, remote_logs: Path) -> Iterator[DjangoServer]:
     """Serves every domain with tight rate limits of its own, for the tests that count requests."""
-    server = new_server(
-        "limited",
-        database_url=service_database_url,
-        log_dir=remote_logs,
-        extra={"RATE_LIMIT_ANON": "2/hour", "RATE_LIMIT_USER": "2/hour", "RATE_LIMIT_LOGIN": "1/hour"},
-    )
-    server.start()
-    yield server
-    server.stop()
+    extra = {"RATE_LIMIT_ANON": "2/hour", "RATE_LIMIT_USER": "2/hour", "RATE_LIMIT_LOGIN": "1/hour"}
+    yield from serving("limited", service_database_url, remote_logs, extra)
 
 
 @pytest.fixture(scope="session")
