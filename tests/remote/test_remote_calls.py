@@ -19,6 +19,7 @@ from domains.catalog.interface import (
 )
 from domains.catalog.inventory import ON_HAND_OUT_OF_RANGE
 from domains.catalog.models import Product
+from shared.correlation import correlation_scope
 from shared.errors import ServiceUnavailableError
 from shared.interfaces import ArgumentTypeError
 from shared.keyfiles import generate_private_key
@@ -271,6 +272,27 @@ def test_a_created_thing_whose_answer_was_lost_is_created_once_when_the_call_is_
     assert far.service.stats.get("catalog.create_product", "retries") == 1
     assert list(Product.objects.filter(sku=sku).values_list("id", flat=True)) == [created.id]
     assert created == catalog.get_product(product_id=created.id)
+
+
+def test_calls_go_round_robin_and_carry_the_correlation_id_and_a_token_for_the_domain(
+    shop_service: DjangoServer,
+) -> None:
+    product = a_product()
+    first, second = FaultProxy(upstream=shop_service.url).start(), FaultProxy(upstream=shop_service.url).start()
+    try:
+        far = remote(catalog, first.url, second.url)
+        with correlation_scope("corr-rr-1"):
+            answers = [far.client.get_product(product_id=product.id) for _ in range(4)]  # type: ignore[attr-defined]
+    finally:
+        first.stop()
+        second.stop()
+
+    assert answers == [product] * 4
+    assert (first.requests(GET_PRODUCT), second.requests(GET_PRODUCT)) == (2, 2)
+    headers = [seen[2] for seen in (*first.seen, *second.seen)]
+    assert {h["x-request-id"] for h in headers} == {"corr-rr-1"}
+    assert all(h["x-service-authorization"].startswith("Bearer ") for h in headers)
+    assert all("x-service-request-id" not in h for h in headers)  # a read carries no request id
 
 
 def test_with_two_instances_one_killed_calls_keep_succeeding(
