@@ -54,8 +54,8 @@ from django.test.utils import CaptureQueriesContext, override_settings  # noqa: 
 
 from domains.catalog.services import create_product  # noqa: E402
 from domains.identity.access_tokens import issue_access_token  # noqa: E402
-from domains.identity.signing_keys import generate_private_key, private_key_pem  # noqa: E402
 from shared.auth.principal import CUSTOMER_SCOPE, Principal  # noqa: E402
+from shared.keyfiles import generate_private_key, private_key_pem  # noqa: E402
 from shared.money import Money  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
