@@ -42,6 +42,7 @@ from rest_framework.request import Request
 from shared.api.access import Public
 from shared.api.errors import ApiError
 from shared.api.forwarded import CLIENT_IP_HEADER, COUNTED_HEADER
+from shared.api.throttling import AnonymousRateThrottle
 from shared.api.views import DomainAPIView
 from shared.correlation import REQUEST_ID_HEADER, current_correlation_id
 from shared.errors import ServiceUnavailableError
@@ -147,7 +148,7 @@ def _send(
 ) -> httpx.Response:
     timeout = httpx.Timeout(settings.GATEWAY_FORWARD_TIMEOUT_SECONDS, connect=client.settings.connect_timeout_seconds)
     try:
-        with breaker:
+        with client.pool.attempt(breaker):
             try:
                 upstream_request = client.http.build_request(
                     method or "GET", url, headers=headers, content=body, timeout=timeout
@@ -195,7 +196,7 @@ class RemoteDomainView(DomainAPIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication and rate limits, as on any route
         counted = tuple(throttle.scope for throttle in self.get_throttles() if throttle.get_cache_key(request, self))
-        self.forwarding = {"client_ip": self.get_throttles()[0].get_ident(request), "counted": counted}
+        self.forwarding = {"client_ip": AnonymousRateThrottle().get_ident(request), "counted": counted}
 
     def _forward(self, request: Request, *args: Any, **kwargs: Any) -> StreamingHttpResponse:
         return forward(request._request, domain=kwargs["route"].domain, **self.forwarding)

@@ -229,7 +229,7 @@ class ServiceClient:
     ) -> httpx.Response:
         """One exchange with one instance, its breaker told of failures; 4xx and domain errors are no failures."""
         try:
-            with breaker:
+            with self.pool.attempt(breaker):
                 response = self._exchange(instance.url + path, body, headers, remaining)
                 if response.status_code >= 500 and self._problem_code(response) not in self.known_errors():
                     raise _Failed(

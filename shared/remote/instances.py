@@ -16,7 +16,9 @@ any answer the service gives on purpose) is a success for the breaker.
 Why purgatory and not pybreaker: pybreaker's CircuitBreaker.call holds the breaker's lock
 for the whole guarded call, so a threaded server would send at most one call at a time
 to each instance. purgatory's synchronous breaker is a context manager that takes no
-lock around the call.
+lock around the call; it takes none around its own bookkeeping either (two threads that
+fail at once could both pop its last state-change message), so `attempt()` holds a lock
+of the pool's while purgatory counts, and never while the call runs.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ import dataclasses
 import itertools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 from purgatory import SyncCircuitBreakerFactory
@@ -89,6 +92,7 @@ class InstancePool:
         self._factory = SyncCircuitBreakerFactory(default_threshold=failures, default_ttl=reset_seconds)
         self._breakers: dict[str, Breaker] = {}
         self._lock = threading.Lock()
+        self._counting = threading.Lock()
         self._turn = itertools.count()
 
     def candidates(self) -> list[tuple[Instance, Breaker]]:
@@ -107,6 +111,21 @@ class InstancePool:
                 breaker = self._breakers.get(url) or self._factory.get_breaker(url)
                 self._breakers[url] = breaker
         return breaker
+
+    @contextmanager
+    def attempt(self, breaker: Breaker) -> Iterator[None]:
+        """Guard one attempt: raises purgatory's OpenedState when the circuit is open; a failure
+        (any exception out of the block) counts against it, a normal exit closes it again."""
+        with self._counting:
+            breaker.__enter__()
+        try:
+            yield
+        except BaseException as failure:
+            with self._counting:
+                breaker.__exit__(type(failure), failure, failure.__traceback__)
+            raise
+        with self._counting:
+            breaker.__exit__(None, None, None)
 
     def state(self, url: str) -> str:
         """closed, open (failing fast) or half-open (the next attempt is a probe)."""
