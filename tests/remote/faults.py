@@ -33,6 +33,8 @@ class FaultProxy:
         self._counts: collections.Counter[str] = collections.Counter()
         self.seen: list[tuple[str, str, dict[str, str], bytes]] = []
         """Every request as it arrived: method, path, headers (lowercase names), body."""
+        self.client_ports: list[int] = []
+        """The client's port of each request: the same port twice means the same kept-alive connection."""
         self._lock = threading.Lock()
         self._released = threading.Event()
         self._http = httpx.Client(timeout=30)
@@ -64,6 +66,7 @@ class FaultProxy:
             self._script.clear()
             self._counts.clear()
             self.seen.clear()
+            self.client_ports.clear()
             self.default = "pass"
         self._released.set()
         self._released = threading.Event()
@@ -101,6 +104,7 @@ class FaultProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 proxy.seen.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                proxy.client_ports.append(self.client_address[1])
                 mode = proxy._next_mode(self.path)
                 if mode == "fail":
                     self._answer(503, {"Content-Type": "text/plain"}, b"upstream connect error")

@@ -289,6 +289,7 @@ def test_calls_go_round_robin_and_carry_the_correlation_id_and_a_token_for_the_d
 
     assert answers == [product] * 4
     assert (first.requests(GET_PRODUCT), second.requests(GET_PRODUCT)) == (2, 2)
+    assert (len(set(first.client_ports)), len(set(second.client_ports))) == (1, 1)  # one kept-alive connection each
     headers = [seen[2] for seen in (*first.seen, *second.seen)]
     assert {h["x-request-id"] for h in headers} == {"corr-rr-1"}
     assert all(h["x-service-authorization"].startswith("Bearer ") for h in headers)
