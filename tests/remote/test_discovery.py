@@ -153,7 +153,11 @@ def test_services_announce_keeps_an_instance_registered_until_it_is_stopped(
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_until(lambda: service_registry.live("orders"), timeout=30, what="the instance announced")
+        wait_until(
+            lambda: all(service_registry.live(domain) for domain in settings.DOMAINS),
+            timeout=30,
+            what="the instance announced for every domain it runs",
+        )
         [registration] = service_registry.registrations("orders")
         assert (registration.instance.url, registration.instance.version) == (shop_service.url, "v9")
         assert registration.instance.health_url == f"{shop_service.url}/healthz"
@@ -218,7 +222,11 @@ def test_a_gunicorn_service_announces_itself_clients_find_it_and_a_stopped_one_d
     first.start()
     second.start()
     try:
-        wait_until(lambda: len(service_registry.live("catalog")) == 2, timeout=10, what="both instances announced")
+        wait_until(
+            lambda: all(len(service_registry.live(domain)) == 2 for domain in settings.DOMAINS),
+            timeout=10,
+            what="both instances announced for every domain",
+        )
         assert {i.url for i in service_registry.live("catalog")} == {first.url, second.url}
         assert set(service_registry.services()) == set(settings.DOMAINS)
         with override_settings(SERVICE_REGISTRY_PREFIX=prefix, SERVICE_REGISTRY_REFRESH_SECONDS=0.1):
