@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import io
 import socket
+import uuid
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -62,7 +63,8 @@ def its_process_died(order_id: str) -> None:
 
 
 def status_of_reservation(order_id: str, product: ProductDTO) -> ReservationStatus:
-    return catalog.reserve_stock(order_id=order_id, lines=(StockLineDTO(product_id=product.id, quantity=1),)).status
+    lines = (StockLineDTO(product_id=product.id, quantity=1),)
+    return catalog.reserve_stock(order_id=uuid.UUID(order_id), lines=lines).status
 
 
 def test_a_checkout_whose_process_died_is_abandoned_and_its_stock_released_by_the_next_sweep(
@@ -109,7 +111,7 @@ def test_an_expired_reservation_of_a_recorded_order_is_kept(shopper: Shopper, te
     Reservation.objects.filter(order_id=placed["id"]).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
 
     assert sweep() == SweepReport(abandoned=0, released=0, kept=1)
-    kept = catalog.reserve_stock(order_id=placed["id"], lines=(StockLineDTO(product_id=tea.id, quantity=2),))
+    kept = catalog.reserve_stock(order_id=uuid.UUID(placed["id"]), lines=(StockLineDTO(product_id=tea.id, quantity=2),))
     assert (kept.status, kept.expires_at) == (ReservationStatus.ACTIVE, None)
     assert catalog.get_product(product_id=tea.id).available == 8
 
