@@ -176,9 +176,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {delivery_id}: {statuses[delivery_id]}")
 
     def _work(self, options: dict[str, Any]) -> None:
-        transport = default_bus().transport
+        bus = default_bus()
         while True:
-            counts = transport.sweep(limit=options["batch"])
+            counts = bus.sweep(limit=options["batch"])
             if options["once"] or any(counts.values()):
                 summary = ", ".join(f"{what}={n}" for what, n in counts.items() if n)
                 self.stdout.write(f"sweep: {summary or 'nothing due'}")
