@@ -5,7 +5,8 @@
 
 The request carries the feed token (BUS_FEED_TOKEN, `Authorization: Bearer ...`). A
 feed that cannot be read raises FeedUnavailableError, saying which feed and why; the
-puller logs it and tries again at the next pull, with its cursor where it was: nothing is lost while a publisher is down.
+puller logs it and tries again at the next pull, with its cursor where it was: nothing
+is lost while a publisher is down.
 """
 
 from __future__ import annotations

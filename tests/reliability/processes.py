@@ -56,7 +56,7 @@ def database_url(connection: BaseDatabaseWrapper) -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _stop(process: subprocess.Popen[bytes], *, grace: float) -> None:
+def stop_process(process: subprocess.Popen[bytes], *, grace: float) -> None:
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
@@ -90,7 +90,7 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        _stop(self.process, grace=15)
+        stop_process(self.process, grace=15)
 
 
 def start_worker(
@@ -151,7 +151,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None:
             self.resume()  # a stopped process would not act on SIGTERM
-            _stop(self.process, grace=10)
+            stop_process(self.process, grace=10)
             self.process = None
 
     def freeze(self) -> None:
