@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from shared.bus.envelope import encode_page
 from shared.bus.feed import MAX_PAGE, read_feed
-from shared.interfaces import registry
+from shared.bus.runtime import default_bus
 
 DEFAULT_PAGE = 100
 EVENT_VERSION = re.compile(r"^(?P<name>[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*)\.v(?P<version>[1-9][0-9]{0,3})$")
@@ -85,5 +85,5 @@ def feed(request: HttpRequest) -> HttpResponse:
     if errors or after is None or limit is None:
         return _problem(400, "request.invalid", "The feed request has invalid parameters; see field_errors.", errors)
 
-    page = read_feed(after=after, limit=limit, wanted=wanted, registry=registry)
+    page = read_feed(after=after, limit=limit, wanted=wanted, registry=default_bus().registry)
     return HttpResponse(encode_page(page), content_type="application/json")

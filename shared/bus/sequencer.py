@@ -31,7 +31,10 @@ STAMP_BATCH = 1000
 
 
 def stamp(*, using: str = DEFAULT_DB_ALIAS, batch: int = STAMP_BATCH) -> int:
-    """Give committed local events without a position the next positions (oldest first); return the head.
+    """Give committed local events without a position the next positions; return the head.
+
+    Events committed since the last stamp are numbered in the order they were published
+    (`occurred_at`, to the microsecond), so the events of one transaction keep their order.
 
     Stamps at most `batch` events per call; `head()` tells whether more wait.
     """
