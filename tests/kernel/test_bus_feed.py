@@ -204,7 +204,7 @@ def test_bad_feed_parameters_are_a_400_naming_each_and_stamp_nothing(
 
 
 def test_a_page_that_is_not_a_feed_page_is_refused_saying_what_is_wrong() -> None:
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ValueError, match="last_position") as excinfo:
         decode_page(b'{"after": 0, "events": [], "head": 3}')
 
     assert str(excinfo.value) == MALFORMED_PAGE.format(problem="Object missing required field `last_position`")
