@@ -26,6 +26,8 @@ T = TypeVar("T")
 
 ROOT = Path(settings.BASE_DIR)
 WORKER_SETTINGS = "tests.reliability.probe.settings"
+DEFAULT_TIMINGS = "tests.reliability.probe.default_settings"
+"""Workers with the project's own default timings (the recovery bounds' tests)."""
 POLL_SECONDS = 0.05
 READY_SECONDS = 60.0
 TIMED_OUT = "Gave up after {timeout:g}s waiting for {what}.{details}"
@@ -100,8 +102,9 @@ def start_worker(
     queues: str = "celery",
     concurrency: int = 2,
     beat: bool = False,
+    settings_module: str = WORKER_SETTINGS,
 ) -> Worker:
-    """Start `celery -A config worker` with the probe's settings and wait until it consumes."""
+    """Start `celery -A config worker` with the probe's settings (short timings unless told); wait until it consumes."""
     hostname = f"probe-{uuid.uuid4().hex[:8]}@localhost"
     log = log_dir / f"{hostname.split('@')[0]}.log"
     command = [
@@ -111,7 +114,7 @@ def start_worker(
     ]  # fmt: skip
     if beat:
         command += ["--beat", f"--schedule={log_dir / (hostname.split('@')[0] + '-beat')}"]
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": WORKER_SETTINGS, "PYTHONUNBUFFERED": "1", **env}
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "PYTHONUNBUFFERED": "1", **env}
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
