@@ -253,6 +253,10 @@ BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
 # callers presenting BUS_FEED_TOKEN; unset, it answers no one. Share one token between services.
 BUS_FEED_PAGE = env.int("BUS_FEED_PAGE", default=100)
 BUS_FEED_TOKEN = env.str("BUS_FEED_TOKEN", default="")
+# Redis on which publishers say "this domain's feed moved" and `bus work` listens, so a
+# subscriber pulls at once rather than at its next sweep. Lossy on purpose (pub/sub): a
+# lost nudge costs one sweep interval. Unset: no nudges.
+BUS_NUDGE_REDIS_URL = env.str("BUS_NUDGE_REDIS_URL", default="")
 
 # -- Shop ----------------------------------------------------------------------------
 # The fake payment provider decides by payment token (see domains/billing/providers.py);

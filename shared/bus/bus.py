@@ -18,6 +18,7 @@ from shared.bus.delivery import Deliverer
 from shared.bus.feed_client import FeedUnavailableError, HttpFeed
 from shared.bus.inbox import Inbox
 from shared.bus.models import Delivery, StoredEvent
+from shared.bus.nudge import Nudger
 from shared.bus.placement import FeedPlacement, domain_of, feeds, remote_domains, runs_here
 from shared.bus.puller import FeedSource, Puller
 from shared.bus.subscriptions import Router, Subscription
@@ -64,6 +65,7 @@ class Bus:
         settings: Callable[[], BusSettings] = BusSettings.from_django,
         clock: Callable[[], dt.datetime] = timezone.now,
         feed_source: Callable[[FeedPlacement], FeedSource] | None = None,
+        nudger: Nudger | None = None,
     ) -> None:
         self.registry = registry
         self.router = router
@@ -73,6 +75,7 @@ class Bus:
         self._settings = settings
         self._feed_source = feed_source or _http_feed
         self._sources: dict[FeedPlacement, FeedSource] = {}
+        self.nudger = nudger
         self.puller = Puller(inbox=Inbox(clock=clock), hand_off=self._hand_off, page_size=settings().feed_page)
 
     def undeclared_subscriptions(self) -> list[str]:
@@ -166,6 +169,8 @@ class Bus:
                     for subscription in subscriptions
                 )
                 transaction.on_commit(partial(self._hand_off, event_id))
+            if self.nudger is not None:
+                transaction.on_commit(partial(self.nudger.nudge, domain_of(meta.name)))
         return event_id
 
     def pull_feeds(self) -> dict[str, int]:

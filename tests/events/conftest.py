@@ -22,6 +22,7 @@ from typing import Protocol
 import httpx
 import psycopg
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import override_settings
@@ -48,6 +49,8 @@ class Peer:
 
     url: str
     token: str
+    nudge_prefix: str
+    """The key prefix under which the publisher nudges on the Redis at REDIS_URL."""
     log: Path
     process: subprocess.Popen[bytes]
 
@@ -108,6 +111,7 @@ def peer(
     with django_db_blocker.unblock():
         url, database = _peer_database(tmp)
     token = uuid.uuid4().hex
+    nudge_prefix = f"modulith-test-events-{uuid.uuid4().hex[:12]}:"
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": PEER_SETTINGS,
@@ -115,6 +119,8 @@ def peer(
         "BUS_FEED_TOKEN": token,
         "BUS_TRANSPORT": "inprocess",
         "GATEWAY_REMOTE_DOMAINS": "",
+        "BUS_NUDGE_REDIS_URL": settings.REDIS_URL,
+        "CELERY_KEY_PREFIX": nudge_prefix,
         "PYTHONUNBUFFERED": "1",
     }
     log = tmp / "peer.log"
@@ -128,7 +134,7 @@ def peer(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-    running = Peer(url=f"http://127.0.0.1:{port}", token=token, log=log, process=process)
+    running = Peer(url=f"http://127.0.0.1:{port}", token=token, nudge_prefix=nudge_prefix, log=log, process=process)
     try:
         wait_until(
             lambda: _answers(f"{running.url}/healthz"),

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
 from shared.bus.models import Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
+from shared.bus.runtime import nudge_listener
 from shared.interfaces import Registry
 from tests.events.conftest import EVENT_TESTS, Peer, Topology, TwoProcesses, effects, tracking_bus
 from tests.events.parcels.interface import ParcelShipped
@@ -80,3 +85,24 @@ def test_a_subscriber_service_deployed_after_events_were_published_receives_them
     assert effects("v2", parcel_id) == ["1 1201", "2 1202"]
     received = StoredEvent.objects.filter(payload__parcel_id=str(parcel_id))
     assert {(e.origin, e.version, e.downcasts["1"]["carrier"]) for e in received} == {(EventOrigin.REMOTE, 2, "DHL")}
+
+
+@pytest.mark.redis
+def test_a_nudge_from_the_publisher_wakes_a_waiting_subscriber_at_once(peer: Peer) -> None:
+    topology = TwoProcesses(peer)
+    parcel_id = uuid.uuid4()
+    with (
+        topology.placement(),
+        override_settings(BUS_NUDGE_REDIS_URL=settings.REDIS_URL, CELERY_KEY_PREFIX=peer.nudge_prefix),
+    ):
+        listener = nudge_listener()
+        assert listener is not None
+        try:
+            assert listener.wait(0.2) is False  # listening now; nothing moved
+            topology.publish(shipped(parcel_id), correlation_id="nudged")
+            assert listener.wait(10) is True
+        finally:
+            listener.close()
+        topology.bus.pull_feeds()
+
+    assert effects("v2", parcel_id) == ["0 1200"]

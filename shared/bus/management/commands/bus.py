@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shared.bus.delivery import reset_for_replay
 from shared.bus.models import Delivery, DeliveryStatus
-from shared.bus.runtime import default_bus
+from shared.bus.runtime import default_bus, nudge_listener
 from shared.bus.stats import backlog_by_subscriber
 
 REPLAYABLE = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
@@ -177,6 +177,7 @@ class Command(BaseCommand):
 
     def _work(self, options: dict[str, Any]) -> None:
         bus = default_bus()
+        listener = nudge_listener()
         while True:
             counts = bus.sweep(limit=options["batch"])
             if options["once"] or any(counts.values()):
@@ -185,7 +186,11 @@ class Command(BaseCommand):
             if options["once"]:
                 return
             if sum(counts.values()) < options["batch"]:
-                time.sleep(options["interval"])
+                # A nudge (another service's feed moved) ends the wait early; see shared.bus.nudge.
+                if listener is None:
+                    time.sleep(options["interval"])
+                else:
+                    listener.wait(options["interval"])
 
 
 def _age(age: dt.timedelta) -> str:
