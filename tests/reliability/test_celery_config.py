@@ -318,7 +318,7 @@ def test_a_hard_time_limit_not_shorter_than_the_visibility_timeout_and_the_lease
             TIME_LIMIT_TOO_LONG.format(
                 limit=400,
                 what="BUS_LEASE_SECONDS",
-                value=300,
+                value=40,
                 consequence="taken back by the sweep and run again while it still runs",
             ),
         ),
