@@ -13,7 +13,12 @@ ifeq ($(CI),true)
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/modulith
 endif
 
-.PHONY: run check lint test bench clean
+.PHONY: run check lint test bench clean tools
+
+# Programs some tests and benchmarks run, from Debian's packages: command -> package.
+# `make tools` installs the missing ones (as root, with apt-get); a test that needs one that
+# is missing says which package to install, and fails on CI.
+DEBIAN_TOOLS := wrk:wrk
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +49,16 @@ lint: $(STAMP)
 	$(BIN)/python manage.py create_database
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: $(STAMP)
+tools:
+	@missing=""; for pair in $(DEBIAN_TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y --no-install-recommends $$missing >/dev/null || \
+	      { apt-get update >/dev/null && apt-get install -y --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "Missing programs; install the Debian packages:$$missing"; fi; \
+	fi
+
+test: $(STAMP) tools
 	$(BIN)/pytest
 	@# Each domain's own tests again, as its team would run them: the kernel and that domain alone,
 	@# every other domain a fake of its recorded contract (shared/contracts/pytest_plugin.py).
@@ -52,7 +66,7 @@ test: $(STAMP)
 		echo "$(BIN)/pytest domains/$$domain -n 0 -q"; $(BIN)/pytest domains/$$domain -n 0 -q || exit 1; \
 	done
 
-bench: $(STAMP)
+bench: $(STAMP) tools
 	$(BIN)/python -m bench
 
 clean:
