@@ -1,4 +1,4 @@
-"""An order-independent checksum of a table's rows, equal on PostgreSQL and SQLite for equal rows.
+"""An order-independent checksum of rows, equal on PostgreSQL and SQLite for equal rows.
 
 Each row becomes canonical JSON (values as Django reads them, decimals at their field's
 places, datetimes in UTC, JSON with sorted keys), is hashed with SHA-256, and the hashes
@@ -13,6 +13,7 @@ import decimal
 import hashlib
 import json
 import uuid
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
@@ -21,21 +22,41 @@ MODULUS = 2**256
 CHUNK = 2000
 
 
-def table_checksum(queryset: models.QuerySet) -> tuple[int, str]:
-    """(row count, checksum as 64 hex digits) of the rows of `queryset`."""
-    fields = queryset.model._meta.concrete_fields
-    total = 0
-    count = 0
-    rows = queryset.order_by().values_list(*(field.attname for field in fields)).iterator(chunk_size=CHUNK)
-    for row in rows:
+class Checksum:
+    """Rows added one by one: `count` and `hexdigest` describe the set, whatever the order."""
+
+    def __init__(self, fields: Sequence[models.Field]) -> None:
+        self.fields = tuple(fields)
+        self.count = 0
+        self._total = 0
+
+    def add(self, row: Sequence[Any]) -> None:
         canonical = json.dumps(
-            [_canonical(field, value) for field, value in zip(fields, row, strict=True)],
+            [_canonical(field, value) for field, value in zip(self.fields, row, strict=True)],
             sort_keys=True,
             separators=(",", ":"),
         )
-        total = (total + int.from_bytes(hashlib.sha256(canonical.encode()).digest(), "big")) % MODULUS
-        count += 1
-    return count, f"{total:064x}"
+        self._total = (self._total + int.from_bytes(hashlib.sha256(canonical.encode()).digest(), "big")) % MODULUS
+        self.count += 1
+
+    def add_all(self, rows: Iterable[Sequence[Any]]) -> Checksum:
+        for row in rows:
+            self.add(row)
+        return self
+
+    @property
+    def hexdigest(self) -> str:
+        return f"{self._total:064x}"
+
+
+def rows_of(queryset: models.QuerySet, fields: Sequence[models.Field]) -> Iterable[tuple[Any, ...]]:
+    return queryset.order_by().values_list(*(field.attname for field in fields)).iterator(chunk_size=CHUNK)
+
+
+def table_checksum(queryset: models.QuerySet, fields: Sequence[models.Field]) -> tuple[int, str]:
+    """(row count, checksum as 64 hex digits) of the rows of `queryset`, over `fields`."""
+    checksum = Checksum(fields).add_all(rows_of(queryset, fields))
+    return checksum.count, checksum.hexdigest
 
 
 def _canonical(field: models.Field, value: Any) -> Any:

@@ -3,12 +3,13 @@
 Target := source, for each table of the domain (extract.rows): rows the target has and the
 source does not are deleted first (children before parents, without cascading into rows
 outside the selection: the database refuses instead), then the source's rows are upserted
-in primary-key order, parents before children, one transaction per batch. The same code
-copies to a service's database and back again.
+in primary-key order, parents before children, one transaction per batch. An append-only
+table (stored events) only gains the rows it lacks, stamped for its side, and is checked
+on the source's rows alone. The same code copies to a service's database and back again.
 
 Rows are read with the ORM (values as Django converts them) and written with plain
-INSERT ... ON CONFLICT (pk) DO UPDATE, so that nothing runs that would change them on the
-way (auto_now timestamps, save()): the copy is the rows as they are.
+INSERT ... ON CONFLICT (pk), so that nothing runs that would change them on the way
+(auto_now timestamps, save()): the copy is the rows as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 from django.db import connections, models, router, transaction
 
 from extract.copying.checkpoints import Checkpoint
-from extract.copying.checksums import table_checksum
+from extract.copying.checksums import Checksum, rows_of, table_checksum
 from extract.copying.databases import missing_tables
 from extract.rows import RowSet, domain_installed, row_sets
 
@@ -119,13 +120,14 @@ def copy_domain(
     sets = row_sets(domain)
     _require_tables(sets, sides, dry_run=dry_run)
     if dry_run:
-        return CopyReport(domain=domain, dry_run=True, resumed=False, tables=tuple(_compare(r, sides) for r in sets))
+        tables = tuple(_compare(rows, sides, batch_size) for rows in sets)
+        return CopyReport(domain=domain, dry_run=True, resumed=False, tables=tables)
     state = Checkpoint.load(checkpoint)
     resumed = state.started
     deleted = {rows.table: _delete_missing(rows, sides, state, batch_size) for rows in reversed(sets)}
     copied = {rows.table: _copy(rows, sides, state, batch_size, progress) for rows in sets}
     tables = tuple(
-        dataclasses.replace(_compare(rows, sides), copied=copied[rows.table], deleted=deleted[rows.table])
+        dataclasses.replace(_compare(rows, sides, batch_size), copied=copied[rows.table], deleted=deleted[rows.table])
         for rows in sets
     )
     report = CopyReport(domain=domain, dry_run=False, resumed=resumed, tables=tables)
@@ -151,13 +153,21 @@ def _require_tables(sets: Sequence[RowSet], sides: Sides, *, dry_run: bool) -> N
             raise CopyError(TABLES_MISSING.format(side=side, tables=", ".join(missing)))
 
 
-def _compare(rows: RowSet, sides: Sides) -> TableCopy:
-    source_rows, source_checksum = table_checksum(rows.queryset(sides.source_of(rows)))
+def _compare(rows: RowSet, sides: Sides, batch_size: int = 500) -> TableCopy:
+    """Counts and checksums of the selection on both sides (of an append-only table: the source's rows on both)."""
+    source_query = rows.queryset(sides.source_of(rows))
+    source_rows, source_checksum = table_checksum(source_query, rows.fields)
     target = sides.target_of(rows)
     if missing_tables(target, [rows.table]):
         target_rows, target_checksum = None, ""
+    elif rows.append_only:
+        found = Checksum(rows.fields)
+        everything = rows.model._base_manager.using(target)
+        for keys in _key_batches(source_query, batch_size):
+            found.add_all(rows_of(everything.filter(pk__in=keys), rows.fields))
+        target_rows, target_checksum = found.count, found.hexdigest
     else:
-        target_rows, target_checksum = table_checksum(rows.queryset(target))
+        target_rows, target_checksum = table_checksum(rows.queryset(target), rows.fields)
     return TableCopy(
         table=rows.table,
         source_rows=source_rows,
@@ -171,7 +181,7 @@ def _compare(rows: RowSet, sides: Sides) -> TableCopy:
 
 def _delete_missing(rows: RowSet, sides: Sides, state: Checkpoint, batch_size: int) -> int:
     """Delete the target's rows of the selection that the source does not have."""
-    if rows.table in state.cleared:
+    if rows.table in state.cleared or rows.append_only:
         return 0
     source, target = sides.source_of(rows), sides.target_of(rows)
     deleted = 0
@@ -196,18 +206,18 @@ def _copy(rows: RowSet, sides: Sides, state: Checkpoint, batch_size: int, progre
     progress.begin(rows.table, total=queryset.count(), done=done)
     if rows.table in state.copied:
         return 0
-    fields = rows.model._meta.concrete_fields
+    every = rows.model._meta.concrete_fields
     copied = 0
     while True:
         page = queryset.order_by("pk")
         if after is not None:
             page = page.filter(pk__gt=pk.to_python(after))
-        batch = list(page.values_list(*(field.attname for field in fields))[:batch_size])
+        batch = list(page.values(*(field.attname for field in every))[:batch_size])
         if not batch:
             break
         with transaction.atomic(using=target):
-            _upsert(rows.model, fields, batch, target)
-        after = str(batch[-1][fields.index(pk)])
+            _write(rows, batch, target)
+        after = str(batch[-1][pk.attname])
         state.after[rows.table] = after
         state.save()
         copied += len(batch)
@@ -228,26 +238,30 @@ def _key_batches(queryset: models.QuerySet, size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _upsert(
-    model: type[models.Model], fields: Sequence[models.Field], batch: list[tuple[Any, ...]], using: str
-) -> None:
+def _write(rows: RowSet, batch: list[dict[str, Any]], using: str) -> None:
+    """INSERT ... ON CONFLICT (pk): DO UPDATE the compared columns, or DO NOTHING for an append-only table."""
     connection = connections[using]
     quote = connection.ops.quote_name
+    model = rows.model
     pk = model._meta.pk
+    values = [
+        {**{field.attname: row[field.attname] for field in rows.fields}, **(rows.stamp(row) if rows.stamp else {})}
+        for row in batch
+    ]
+    fields = [field for field in model._meta.concrete_fields if field.attname in values[0]]
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    updates = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields if f is not pk)
-    action = f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+    updates = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in rows.fields if f is not pk)
+    action = f"DO UPDATE SET {updates}" if updates and not rows.append_only else "DO NOTHING"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) "
         f"ON CONFLICT ({quote(pk.column)}) {action}"
     )
-    values = [
-        [field.get_db_prep_save(value, connection=connection) for field, value in zip(fields, row, strict=True)]
-        for row in batch
+    prepared = [
+        [field.get_db_prep_save(row[field.attname], connection=connection) for field in fields] for row in values
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        cursor.executemany(sql, prepared)
 
 
 def _delete(model: type[models.Model], keys: list[Any], using: str) -> None:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.db.utils import ConnectionDoesNotExist
 from django.utils import timezone
 
 from domains.catalog.interface import catalog
+from domains.orders.interface import CheckoutAbandoned
 from extract.copying import CopyError, Sides, close_database, copy_domain, open_database
 from extract.copying.copier import BAD_BATCH, NOT_INSTALLED, NOT_VERIFIED, TABLES_MISSING
 from extract.copying.databases import BAD_URL, TARGET_ALIAS
@@ -26,11 +28,15 @@ from extract.copying.report import DRY_RUN, RESUMED, VERIFIED
 from extract.management.commands.extract import UNKNOWN_DOMAIN
 from extract.rows import row_sets
 from shared.api.models import IdempotencyKey
+from shared.bus.models import StoredEvent
+from shared.bus.runtime import publish
+from shared.bus.sequencer import stamp
 from shared.money import Money
 
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("extract-data")]
 
 OTHER = "copy_other"
+ABANDONED = uuid.UUID("00000000-0000-4000-8000-00000000abcd")
 CATALOG_TABLES = (
     "catalog_category",
     "catalog_reservation",
@@ -76,6 +82,8 @@ def shop() -> None:
         for number in range(4)
     ]
     catalog.change_price(product_id=products[-1].id, price=Money(amount=Decimal("2.50"), currency="EUR"))
+    with transaction.atomic():
+        publish(CheckoutAbandoned(order_id=ABANDONED, customer_id=uuid.uuid4()))  # handed to catalog's subscriber
     now = timezone.now()
     for endpoint in ("POST /api/catalog/products/", "POST /api/orders/checkout/"):
         IdempotencyKey.objects.create(
@@ -84,7 +92,11 @@ def shop() -> None:
 
 
 def rows(alias: str) -> dict[str, list[tuple]]:
-    return {each.table: list(each.queryset(alias).order_by("pk").values_list()) for each in row_sets("catalog")}
+    """The compared columns of catalog's rows (an event's place in a feed is each database's own)."""
+    return {
+        each.table: list(each.queryset(alias).order_by("pk").values_list(*(f.attname for f in each.fields)))
+        for each in row_sets("catalog")
+    }
 
 
 def here() -> str:
@@ -103,12 +115,34 @@ def test_copy_makes_the_other_database_hold_the_same_rows_and_verifies(shop: Non
         "catalog_reservation": (0, 0, 0),
         "catalog_reservationline": (0, 0, 0),
         "catalog_pricehistory": (0, 0, 0),
-        "bus_storedevent": (5, 5, 0),  # four ProductCreated, one ProductPriceChanged
-        "bus_delivery": (1, 1, 0),  # catalog.record_price_change, not yet run (this test never commits)
+        "bus_storedevent": (6, 6, 0),  # four ProductCreated, one ProductPriceChanged, orders' CheckoutAbandoned
+        "bus_delivery": (2, 2, 0),  # to record_price_change and release_stock_of_abandoned_checkout, not yet run
         "api_idempotencykey": (1, 1, 0),
     }
     assert rows(other) == rows(here())
     assert not (tmp_path / "c.json").exists()
+    events = StoredEvent.objects.using(other).values_list("name", "origin", "position", "sequence")
+    assert sorted(events) == [
+        ("catalog.ProductCreated", "local", None, None),
+        ("catalog.ProductCreated", "local", None, None),
+        ("catalog.ProductCreated", "local", None, None),
+        ("catalog.ProductCreated", "local", None, None),
+        ("catalog.ProductPriceChanged", "local", None, None),
+        ("orders.CheckoutAbandoned", "remote", None, None),
+    ]  # the other side's outbox numbers catalog's events; orders' arrives as received
+
+
+def test_the_other_sides_outbox_numbers_the_domains_events_in_publish_order(
+    shop: None, other: str, tmp_path: Path
+) -> None:
+    copy_domain("catalog", sides=Sides(source="", target=other), checkpoint=tmp_path / "c.json")
+
+    head = stamp(using=other)
+
+    assert head == 5
+    published = StoredEvent.objects.filter(name__startswith="catalog.").order_by("occurred_at", "id")
+    numbered = StoredEvent.objects.using(other).filter(origin="local").order_by("position")
+    assert list(numbered.values_list("id", flat=True)) == list(published.values_list("id", flat=True))
 
 
 def test_copy_back_makes_this_database_what_the_other_holds(shop: None, other: str, tmp_path: Path) -> None:
@@ -127,8 +161,8 @@ def test_copy_back_makes_this_database_what_the_other_holds(shop: None, other: s
     assert changed == {
         "catalog_product": (3, 1),
         "catalog_stocklevel": (3, 1),
-        "bus_storedevent": (5, 0),
-        "bus_delivery": (1, 0),
+        "bus_storedevent": (6, 0),
+        "bus_delivery": (2, 0),
         "api_idempotencykey": (1, 0),
     }
     assert rows(here()) == rows(other)
@@ -211,8 +245,8 @@ def test_a_dry_run_compares_and_writes_nothing(shop: None, other: str, tmp_path:
     assert {table.table: (table.source_rows, table.target_rows) for table in report.tables if not table.verified} == {
         "catalog_product": (4, 0),
         "catalog_stocklevel": (4, 0),
-        "bus_storedevent": (5, 0),
-        "bus_delivery": (1, 0),
+        "bus_storedevent": (6, 0),
+        "bus_delivery": (2, 0),
         "api_idempotencykey": (1, 0),
     }
     assert not (tmp_path / "d.json").exists()
