@@ -275,7 +275,7 @@ def test_the_domain_must_be_installed_and_batches_hold_a_row(tmp_path: Path) -> 
 
 
 def test_command_copies_with_progress_and_prints_what_it_verified(
-    shop: None, other_database: str, tmp_path: Path
+    shop: None, other: str, other_database: str, tmp_path: Path
 ) -> None:
     out, err = io.StringIO(), io.StringIO()
     checkpoint = str(tmp_path / "command.json")
