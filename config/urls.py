@@ -12,6 +12,7 @@ from django.urls import path
 
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
+from shared.bus import feed_view
 from shared.gateway.routing import api_urlpatterns, served_routes
 from shared.remote.server import internal_urlpatterns
 
@@ -23,6 +24,7 @@ def health(request: HttpRequest) -> JsonResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("internal/events/", feed_view.feed, name="event-feed"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),
