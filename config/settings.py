@@ -319,7 +319,7 @@ BUS_RELAY_LEASE_SECONDS = env.float("BUS_RELAY_LEASE_SECONDS", default=30.0)
 BUS_RELAY_RESEND_SECONDS = env.float("BUS_RELAY_RESEND_SECONDS", default=30.0)
 BUS_RELAY_BATCH = env.int("BUS_RELAY_BATCH", default=100)
 BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
-# Other services' feeds (where GATEWAY_REMOTE_DOMAINS places a domain) are pulled on every
+# Other services' feeds (where DOMAIN_PLACEMENT places a domain at a URL) are pulled on every
 # sweep, this many events per read. This process's own feed (/internal/events/) answers only
 # callers presenting BUS_FEED_TOKEN; unset, it answers no one. Share one token between services.
 BUS_FEED_PAGE = env.int("BUS_FEED_PAGE", default=100)

@@ -48,7 +48,7 @@ SUBSCRIPTION_TO_UNPUBLISHED_VERSION = (
 )
 SUBSCRIPTION_WITHOUT_PUBLISHER = (
     "Subscription {id!r} listens to {wire_id}, but domain {domain!r}, which publishes it, runs nowhere in "
-    "the placement: it is not installed here and GATEWAY_REMOTE_DOMAINS names no service for it. Its "
+    "the placement: it is not installed here and DOMAIN_PLACEMENT places it at no service's URL. Its "
     "events would never arrive. Install the domain or add {domain}=<its service's base URL>."
 )
 

@@ -1,10 +1,13 @@
 """Where the publishers of the events this process subscribes to run, as the bus sees it.
 
-The placement map is the gateway's (GATEWAY_REMOTE_DOMAINS, domain -> base URL of the
-service that runs it; see README "The API gateway"): a domain listed there runs in that
-service, every other installed domain here. The bus reads the same setting rather than a
-second map, so the routes and the events move together. Domains served at one base URL
-share that service's outbox, read as one feed at `<base URL>/internal/events/`.
+The placement map is the deployment's (DOMAIN_PLACEMENT, shared.placement): a domain placed
+at a base URL runs in that service, every other installed domain here. The bus reads the
+same map as the binder and the gateway, so routes, calls and events move together.
+Domains served at one base URL share that service's outbox, read as one feed at
+`<base URL>/internal/events/` (of several instances, the first URL). A domain placed in the
+service registry has no fixed feed URL yet, so the bus pulls no feed for it.
+GATEWAY_REMOTE_DOMAINS, when a test sets it, adds domains the placement map cannot name
+(test-only interfaces).
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.conf import settings
+
+from shared.placement import AtUrls, current_placement
 
 FEED_PATH = "/internal/events/"
 
@@ -33,7 +38,10 @@ class FeedPlacement:
 
 def remote_domains() -> dict[str, str]:
     """Domains run by another service, with that service's base URL."""
-    return dict(getattr(settings, "GATEWAY_REMOTE_DOMAINS", {}))
+    placed = {
+        domain: where.urls[0] for domain, where in current_placement().remote.items() if isinstance(where, AtUrls)
+    }
+    return {**placed, **getattr(settings, "GATEWAY_REMOTE_DOMAINS", {})}
 
 
 def runs_here(domain: str) -> bool:

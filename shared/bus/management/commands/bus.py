@@ -27,7 +27,7 @@ NOT_REPLAYABLE = (
 )
 NO_CURSORS = (
     "No feed cursors: no subscriber here has pulled another service's feed "
-    "(GATEWAY_REMOTE_DOMAINS places no domain elsewhere, or no sweep has run yet)."
+    "(DOMAIN_PLACEMENT places no domain at another service's URL, or no sweep has run yet)."
 )
 REPLAY_NEEDS_TARGET = "Name the deliveries to replay (`bus replay 12 13`) or pass --all."
 NOT_A_COUNT = "{value!r} is not a whole number of at least 1, such as 50."
