@@ -1,27 +1,30 @@
-"""URL wiring: the admin, health, the identity provider's key set, the API docs, and each
-domain's API under /api/<domain>/.
+"""URL wiring: the admin, health and metrics, the identity provider's key set, the API docs,
+and each domain's API under /api/<domain>/.
 
 Which domains are served here, and which by another service, is the gateway's route table
 (shared/gateway/routing.py), read from the installed domain apps and GATEWAY_REMOTE_DOMAINS.
 """
 
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from config.health import readiness_checks
 from domains.identity.http.views import JwksView
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
+from shared.bus.metrics import OutboxCollector
 from shared.gateway.routing import api_urlpatterns, served_routes
+from shared.observability import health
+from shared.observability.exposition import metrics_view
 
-
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
+ready = health.ready_view(readiness_checks)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", health, name="health"),
+    path("healthz", ready, name="health"),
+    path("healthz/live", health.live, name="health-live"),
+    path("healthz/ready", ready, name="health-ready"),
+    path("metrics", metrics_view(collectors=[OutboxCollector()]), name="metrics"),
     path(".well-known/jwks.json", JwksView.as_view(), name="jwks"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

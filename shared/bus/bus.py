@@ -20,6 +20,7 @@ from shared.bus.transport import InProcessTransport, Transport
 from shared.correlation import current_correlation_id
 from shared.events import event_meta, ordering_key
 from shared.interfaces import Registry
+from shared.observability.metrics import EVENTS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class Bus:
                 )
                 for subscription in self.router.for_event(meta.wire_id)
             )
+            transaction.on_commit(EVENTS_PUBLISHED.labels(meta.name).inc)
             transaction.on_commit(partial(self._hand_off, event_id))
         return event_id
 
