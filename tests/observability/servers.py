@@ -1,0 +1,138 @@
+"""Servers a test starts for itself on free ports: the project under gunicorn, and a private PostgreSQL.
+
+Each runs in its own process group, so stopping it (or killing it) touches nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+from tests.reliability.processes import ROOT, _stop, free_port, wait_until
+
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+STARTED_SECONDS = 60.0
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def get(url: str, *, headers: Mapping[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
+    """GET `url`: (status, body), whatever the status."""
+    return send(url, headers=headers, timeout=timeout)
+
+
+def send(
+    url: str, *, body: object = None, headers: Mapping[str, str] | None = None, timeout: float = 10
+) -> tuple[int, bytes]:
+    """GET `url`, or POST `body` as JSON: (status, body), whatever the status; never through a proxy."""
+    data = None if body is None else json.dumps(body).encode()
+    content_type = {} if body is None else {"Content-Type": "application/json"}
+    request = urllib.request.Request(url, data=data, headers={**content_type, **(headers or {})})
+    try:
+        with _DIRECT.open(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@dataclasses.dataclass
+class Gunicorn:
+    """`gunicorn -c config/gunicorn.py config.wsgi` with the environment the test gives it."""
+
+    port: int
+    log: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return f"--- last lines of {self.log} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    def answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"gunicorn exited with {self.process.returncode}.\n{self.log_tail()}")
+        try:
+            return get(f"{self.url}/healthz/live", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        _stop(self.process, grace=15)
+
+
+def start_gunicorn(*, env: Mapping[str, str], log_dir: Path, workers: int = 2) -> Gunicorn:
+    port = free_port()
+    log = log_dir / f"gunicorn-{port}.log"
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Gunicorn(port=port, log=log, process=process)
+    try:
+        wait_until(server.answers, timeout=STARTED_SECONDS, what=f"gunicorn on port {port}", details=server.log_tail)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@dataclasses.dataclass
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own (initdb, pg_ctl), run as the postgres user, trusting local connections."""
+
+    port: int
+    directory: Path
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_postgres, *command], check=True, capture_output=True, timeout=STARTED_SECONDS)
+
+    def start(self) -> None:
+        self._run(
+            str(POSTGRES_BIN / "pg_ctl"), "start", "-D", str(self.directory / "data"), "-w",
+            "-l", str(self.directory / "postgres.log"),
+            "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        self._run(str(POSTGRES_BIN / "pg_ctl"), "stop", "-D", str(self.directory / "data"), "-m", "immediate", "-w")
+
+
+def create_postgres() -> PostgresServer:
+    """initdb a fresh cluster in a directory the postgres user owns (it refuses to run as root)."""
+    directory = Path(tempfile.mkdtemp(prefix="modulith-pg-"))
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        os.chown(directory, owner.pw_uid, owner.pw_gid)
+    server = PostgresServer(port=free_port(), directory=directory)
+    server._run(str(POSTGRES_BIN / "initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust", "-N")
+    return server
+
+
+def remove_postgres(server: PostgresServer) -> None:
+    shutil.rmtree(server.directory, ignore_errors=True)
