@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+DOMAINS := $(patsubst domains/%/apps.py,%,$(wildcard domains/*/apps.py))
 
 # CI runs the database tests on PostgreSQL; locally SQLite stays the default.
 ifeq ($(CI),true)
@@ -35,11 +36,18 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py check --fail-level WARNING
+	@# Fails on a contract change that breaks callers, or one not recorded in domains/<d>/contract.json.
+	$(BIN)/python manage.py contracts check --strict
 	$(BIN)/python manage.py create_database
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: $(STAMP)
 	$(BIN)/pytest
+	@# Each domain's own tests again, as its team would run them: the kernel and that domain alone,
+	@# every other domain a fake of its recorded contract (shared/contracts/pytest_plugin.py).
+	@for domain in $(DOMAINS); do \
+		echo "$(BIN)/pytest domains/$$domain -n 0 -q"; $(BIN)/pytest domains/$$domain -n 0 -q || exit 1; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,5 +1,6 @@
 """Test-wide setup: fast password hashing, fresh rate limits, hypothesis profile, servers CI may
-not skip, API clients signed in as a customer or staff, and a check that a block changed nothing."""
+not skip, API clients signed in as a customer or staff, a check that a block changed nothing, and
+each domain's own tests run against fakes of the other domains' recorded contracts."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 
 import pytest
 import redis
@@ -16,11 +18,24 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.test import override_settings
+from django.utils.module_loading import import_string
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
+from domains.billing.interface import billing
+from domains.cart.interface import cart
+from domains.catalog.interface import catalog
+from domains.identity.interface import identity
+from domains.notifications.interface import notifications
+from domains.orders.interface import orders
 from shared.api.throttling import RATE_LIMIT_CACHE
 from shared.auth.principal import CUSTOMER_SCOPE, STAFF_SCOPE, Principal
+from shared.bus.bus import Bus
+from shared.bus.runtime import TRANSPORTS, use_bus
+from shared.bus.subscriptions import Router, discover_subscriptions
+from shared.contracts import Fakes, bind_fakes, fake_for, fakes_in_place
+from shared.contracts.pytest_plugin import DOMAINS_DIRECTORY, DOMAINS_VARIABLE
+from shared.interfaces import interface_of, registry
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -140,3 +155,80 @@ def unchanged_database() -> Callable[[], AbstractContextManager[None]]:
         assert changed == {}, f"the database changed: {changed}"
 
     return check
+
+
+# -- A domain tested on its own ------------------------------------------------------------
+# A domain's own tests (domains/<d>/tests) see every other domain through a fake of its
+# recorded contract (shared/contracts/fakes.py), and only their own domain's event handlers.
+# `pytest domains/<d>` installs that domain alone (shared/contracts/pytest_plugin.py) and the
+# fakes are bound for good; in a run of everything they stand in for the real domains during
+# each domain test, so the same tests pass either way.
+
+INTERFACES = (identity, catalog, cart, orders, billing, notifications)
+DOMAINS_PATH = Path(__file__).resolve().parent / DOMAINS_DIRECTORY
+FAKES_ONLY_IN_DOMAIN_TESTS = (
+    "The fakes fixture serves a domain's own tests (domains/<d>/tests); {test} is not one. Tests outside a "
+    "domain use the real domains."
+)
+
+
+def domain_of(path: Path) -> str | None:
+    """The domain whose directory holds `path`, or None."""
+    try:
+        return path.resolve().relative_to(DOMAINS_PATH).parts[0]
+    except (ValueError, IndexError):
+        return None
+
+
+@pytest.fixture(scope="session")
+def contract_fakes() -> Fakes:
+    """A fake of every domain's recorded contract; bound for good to the interfaces no installed domain serves."""
+    unserved = [proxy for proxy in INTERFACES if interface_of(proxy).target is None]
+    bound = bind_fakes(registry, unserved)
+    return Fakes([*bound, *(fake_for(proxy) for proxy in INTERFACES if proxy not in unserved)])
+
+
+@functools.cache
+def domain_bus(domain: str) -> Bus:
+    """A bus that delivers to `domain`'s own subscribers only, as when it is installed alone."""
+    return Bus(
+        registry=registry,
+        router=Router(discover_subscriptions([f"{DOMAINS_DIRECTORY}.{domain}"])),
+        transport=import_string(TRANSPORTS[settings.BUS_TRANSPORT]),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _domain_alone(request: pytest.FixtureRequest) -> Iterator[None]:
+    domain = domain_of(request.node.path)
+    if domain is None:
+        yield
+        return
+    others = request.getfixturevalue("contract_fakes").only(
+        interface_of(proxy).meta.name for proxy in INTERFACES if interface_of(proxy).meta.name != domain
+    )
+    try:
+        with fakes_in_place(registry, others), use_bus(domain_bus(domain)):
+            yield
+    finally:
+        others.reset()
+
+
+@pytest.fixture
+def fakes(request: pytest.FixtureRequest, contract_fakes: Fakes) -> Fakes:
+    """The other domains' fakes, to program: `fakes.catalog.get_product.returns(product)`."""
+    domain = domain_of(request.node.path)
+    if domain is None:
+        pytest.fail(FAKES_ONLY_IN_DOMAIN_TESTS.format(test=request.node.nodeid))
+    return contract_fakes.only(name for name in contract_fakes.domains() if name != domain)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Domains tested alone get test databases of their own, so that several such runs can go at once."""
+    if os.environ.get(DOMAINS_VARIABLE):
+        suffix = "only_" + "_".join(settings.INSTALLED_DOMAINS)
+        for database in settings.DATABASES.values():
+            test = database.setdefault("TEST", {})
+            if database["ENGINE"] != "django.db.backends.sqlite3" and test.get("NAME") != ":memory:":
+                test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{suffix}"

@@ -5,16 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from domains.cart.interface import MAX_LINES, MAX_QUANTITY, cart
-from domains.cart.tests.conftest import make_product
-from domains.catalog.interface import ProductDTO, catalog
+from domains.cart.tests.conftest import Shelf
+from domains.catalog.interface import ProductDTO
 from shared.api.serializers import NOT_AN_INTEGER
 from shared.auth.principal import Principal
+from shared.contracts import Fakes
+from shared.errors import ServiceUnavailableError
+from shared.money import Money
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +31,7 @@ def quantities(customer: Principal) -> dict[uuid.UUID, int]:
 
 
 def test_adding_a_product_answers_with_the_cart_priced_by_the_catalog(
-    customer_client: APIClient, customer: Principal, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, fakes: Fakes, tea: ProductDTO
 ) -> None:
     response = customer_client.post(ITEMS, {"product_id": str(tea.id), "quantity": 2}, format="json")
 
@@ -49,6 +53,8 @@ def test_adding_a_product_answers_with_the_cart_priced_by_the_catalog(
         "item_count": 2,
     }
     assert quantities(customer) == {tea.id: 2}
+    assert fakes.catalog.get_product.calls == [{"product_id": tea.id}]  # for sale? asked before adding
+    assert fakes.catalog.get_products.calls == [{"product_ids": (tea.id,)}]  # priced in one call
 
 
 def test_adding_a_product_again_adds_to_its_line(
@@ -67,10 +73,10 @@ def test_adding_a_product_again_adds_to_its_line(
 
 
 def test_the_cart_shows_todays_price_not_the_price_when_it_was_added(
-    customer_client: APIClient, staff_client: APIClient, tea: ProductDTO
+    customer_client: APIClient, shelf: Shelf, tea: ProductDTO
 ) -> None:
     customer_client.post(ITEMS, {"product_id": str(tea.id), "quantity": 1}, format="json")
-    staff_client.put(f"/api/catalog/products/{tea.id}/price/", {"amount": "11.00", "currency": "EUR"}, format="json")
+    shelf.change(tea, price=Money(amount=Decimal("11.00"), currency="EUR"))
 
     response = customer_client.get(CART)
 
@@ -78,11 +84,11 @@ def test_the_cart_shows_todays_price_not_the_price_when_it_was_added(
 
 
 def test_a_discontinued_product_stays_in_the_cart_marked_not_for_sale(
-    customer_client: APIClient, tea: ProductDTO, mug: ProductDTO
+    customer_client: APIClient, shelf: Shelf, tea: ProductDTO, mug: ProductDTO
 ) -> None:
     for product in (tea, mug):
         customer_client.post(ITEMS, {"product_id": str(product.id), "quantity": 1}, format="json")
-    catalog.discontinue_product(product_id=mug.id)
+    shelf.change(mug, is_active=False)
 
     response = customer_client.get(CART)
 
@@ -185,10 +191,10 @@ def test_adding_with_invalid_fields_is_refused_and_changes_nothing(
 
 @pytest.mark.parametrize("product", ["unknown", "discontinued"])
 def test_adding_a_product_that_is_not_for_sale_is_404_and_changes_nothing(
-    customer_client: APIClient, unchanged_database: Unchanged, tea: ProductDTO, product: str
+    customer_client: APIClient, unchanged_database: Unchanged, shelf: Shelf, tea: ProductDTO, product: str
 ) -> None:
     product_id = uuid.uuid4() if product == "unknown" else tea.id
-    catalog.discontinue_product(product_id=tea.id)
+    shelf.change(tea, is_active=False)
 
     with unchanged_database():
         response = customer_client.post(ITEMS, {"product_id": str(product_id), "quantity": 1}, format="json")
@@ -216,17 +222,30 @@ def test_adding_beyond_the_most_one_line_may_hold_is_409_and_changes_nothing(
 
 
 def test_a_full_cart_takes_no_new_product(
-    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, shelf: Shelf
 ) -> None:
     for _ in range(MAX_LINES):
-        cart.add_item(customer_id=customer.id, product_id=make_product().id, quantity=1)
-    one_more = make_product()
+        cart.add_item(customer_id=customer.id, product_id=shelf.stock().id, quantity=1)
+    one_more = shelf.stock()
 
     with unchanged_database():
         response = customer_client.post(ITEMS, {"product_id": str(one_more.id), "quantity": 1}, format="json")
 
     assert response.status_code == 409
     assert (response.json()["code"], response.json()["params"]) == ("cart.cart_full", {"maximum": MAX_LINES})
+
+
+def test_adding_while_the_catalog_cannot_be_reached_is_503_and_changes_nothing(
+    customer_client: APIClient, unchanged_database: Unchanged, fakes: Fakes, tea: ProductDTO
+) -> None:
+    down = ServiceUnavailableError(domain="catalog", operation="get_product", reason="no answer within 2 s")
+    fakes.catalog.get_product.raises(down)
+
+    with unchanged_database():
+        response = customer_client.post(ITEMS, {"product_id": str(tea.id), "quantity": 1}, format="json")
+
+    assert response.status_code == 503
+    assert (response.json()["code"], response.json()["detail"]) == ("kernel.service_unavailable", str(down))
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from domains.cart.interface import cart
 from domains.cart.models import Cart
 from domains.catalog.interface import ProductDTO
 from domains.orders.interface import OrderConfirmed, OrderLineDTO
+from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import publish
 from shared.money import Money
 
@@ -46,6 +47,10 @@ def test_a_confirmed_order_takes_the_bought_units_out_of_the_cart(
         publish(confirmed(customer_id, bought(tea, 2), bought(mug, 1)))
 
     assert cart.get_cart(customer_id=customer_id).lines == ()
+    # The cart's tests see the cart alone: no other domain's handler received the event.
+    assert list(Delivery.objects.values_list("subscriber", "status")) == [
+        ("cart.empty_cart_of_confirmed_order", DeliveryStatus.DONE)
+    ]
 
 
 def test_units_added_while_the_payment_ran_stay_for_the_next_order(

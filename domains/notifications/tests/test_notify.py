@@ -9,11 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from domains.identity.interface import UserDTO, identity
+from domains.identity.interface import UserDTO
 from domains.notifications.interface import NotificationKind, NotificationStatus, notifications
 from domains.notifications.messages import CANCELLED_SUBJECT, CONFIRMED_SUBJECT
 from domains.notifications.models import Notification
 from domains.notifications.senders import LoggingSender, OutgoingMessage, RecordingSender, current_sender, use_sender
+from domains.notifications.tests.conftest import Directory
 from domains.orders.interface import CancellationReason, OrderCancelled, OrderConfirmed, OrderLineDTO
 from shared.bus.runtime import publish
 from shared.money import Money
@@ -25,8 +26,8 @@ PRICE = Money(amount=Decimal("9.90"), currency="EUR")
 
 
 @pytest.fixture
-def ann() -> UserDTO:
-    return identity.register_user(email="ann@example.com", password="a-long-passw0rd!", full_name="Ann Example")
+def ann(directory: Directory) -> UserDTO:
+    return directory.register(email="ann@example.com", full_name="Ann Example")
 
 
 @pytest.fixture

@@ -1,27 +1,32 @@
 """Checkout over HTTP: the order is placed at the catalog's prices with stock reserved, or
 refused with a reason the customer can act on, leaving nothing behind.
 
-The saga's later steps (payment, confirmation) run after commit; they are covered in
-test_saga.py and, across all domains, in tests/flows/.
+Catalog and cart are fakes of their recorded contracts (conftest.py). The saga's later steps
+(payment, confirmation) run after commit; they are covered in test_saga.py and, across all
+domains, in tests/flows/.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, transaction
 from rest_framework.test import APIClient
 
-from domains.catalog.interface import ProductDTO, catalog
+from domains.catalog.interface import ProductDTO, StockLineDTO
 from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
 from domains.orders.interface import orders
 from domains.orders.models import Order
-from domains.orders.tests.conftest import fill_cart, make_product
+from domains.orders.tests.conftest import Shop
 from shared.auth.principal import Principal
+from shared.contracts import Fakes
+from shared.money import Money
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +36,9 @@ Unchanged = Callable[[], AbstractContextManager[None]]
 
 
 def test_checkout_places_the_order_at_the_catalogs_prices_and_reserves_the_stock(
-    customer_client: APIClient, customer: Principal, tea: ProductDTO, mug: ProductDTO
+    customer_client: APIClient, customer: Principal, fakes: Fakes, shop: Shop, tea: ProductDTO, mug: ProductDTO
 ) -> None:
-    fill_cart(customer.id, (tea, 2), (mug, 1))
+    shop.fill_cart(customer.id, (tea, 2), (mug, 1))
 
     response = customer_client.post(CHECKOUT, VISA, format="json")
 
@@ -52,17 +57,19 @@ def test_checkout_places_the_order_at_the_catalogs_prices_and_reserves_the_stock
         (tea.sku, "9.90", 2, "19.80"),
         (mug.sku, "18.00", 1, "18.00"),
     ]
-    assert (catalog.get_product(product_id=tea.id).available, catalog.get_product(product_id=mug.id).available) == (
-        18,
-        2,
-    )
+    assert fakes.catalog.reserve_stock.calls == [
+        {
+            "order_id": uuid.UUID(body["id"]),
+            "lines": (StockLineDTO(product_id=tea.id, quantity=2), StockLineDTO(product_id=mug.id, quantity=1)),
+        }
+    ]
 
 
 def test_prices_come_from_the_catalog_at_checkout_never_from_the_client(
-    customer_client: APIClient, staff_client: APIClient, customer: Principal, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, shop: Shop, tea: ProductDTO
 ) -> None:
-    fill_cart(customer.id, (tea, 1))
-    staff_client.put(f"/api/catalog/products/{tea.id}/price/", {"amount": "12.00", "currency": "EUR"}, format="json")
+    shop.fill_cart(customer.id, (tea, 1))
+    shop.change(tea, price=Money(amount=Decimal("12.00"), currency="EUR"))  # repriced after it was added
 
     response = customer_client.post(CHECKOUT, VISA, format="json")
 
@@ -72,9 +79,9 @@ def test_prices_come_from_the_catalog_at_checkout_never_from_the_client(
 
 
 def test_a_client_that_sends_its_own_prices_is_refused_and_no_order_is_placed(
-    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, shop: Shop, tea: ProductDTO
 ) -> None:
-    fill_cart(customer.id, (tea, 1))
+    shop.fill_cart(customer.id, (tea, 1))
 
     with unchanged_database():
         response = customer_client.post(
@@ -88,11 +95,10 @@ def test_a_client_that_sends_its_own_prices_is_refused_and_no_order_is_placed(
 
 
 def test_no_second_order_while_the_first_waits_for_its_payment(
-    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, shop: Shop, tea: ProductDTO
 ) -> None:
-    fill_cart(customer.id, (tea, 1))
+    shop.fill_cart(customer.id, (tea, 1))
     first = customer_client.post(CHECKOUT, VISA, format="json").json()  # the saga runs after commit: pending
-    fill_cart(customer.id, (tea, 1))
 
     with unchanged_database():
         second = customer_client.post(CHECKOUT, VISA, format="json")
@@ -118,9 +124,14 @@ def test_an_empty_cart_cannot_be_checked_out(
 
 
 def test_checkout_short_of_stock_is_refused_with_409_naming_the_product_and_nothing_is_held(
-    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO, mug: ProductDTO
+    customer_client: APIClient,
+    customer: Principal,
+    unchanged_database: Unchanged,
+    shop: Shop,
+    tea: ProductDTO,
+    mug: ProductDTO,
 ) -> None:
-    fill_cart(customer.id, (tea, 2), (mug, 5))
+    shop.fill_cart(customer.id, (tea, 2), (mug, 5))
 
     with unchanged_database():
         response = customer_client.post(CHECKOUT, VISA, format="json")
@@ -129,13 +140,20 @@ def test_checkout_short_of_stock_is_refused_with_409_naming_the_product_and_noth
     assert response.json()["code"] == "orders.product_out_of_stock"
     assert response.json()["params"] == {"product_id": str(mug.id), "sku": mug.sku, "requested": 5, "available": 3}
     assert f"product {mug.id} ({mug.sku}) has only 3 in stock" in response.json()["detail"]
+    assert (shop.products[tea.id].available, shop.products[mug.id].available, shop.reservations) == (20, 3, {})
 
 
 def test_checkout_with_a_discontinued_product_is_refused_with_409_naming_it(
-    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO, mug: ProductDTO
+    customer_client: APIClient,
+    customer: Principal,
+    unchanged_database: Unchanged,
+    fakes: Fakes,
+    shop: Shop,
+    tea: ProductDTO,
+    mug: ProductDTO,
 ) -> None:
-    fill_cart(customer.id, (tea, 1), (mug, 1))
-    catalog.discontinue_product(product_id=mug.id)
+    shop.fill_cart(customer.id, (tea, 1), (mug, 1))
+    shop.change(mug, is_active=False)
 
     with unchanged_database():
         response = customer_client.post(CHECKOUT, VISA, format="json")
@@ -145,13 +163,14 @@ def test_checkout_with_a_discontinued_product_is_refused_with_409_naming_it(
         "orders.product_unavailable",
         {"product_id": str(mug.id)},
     )
+    assert fakes.catalog.reserve_stock.calls == []  # refused before anything was held
 
 
 def test_a_cart_priced_in_two_currencies_is_refused(
-    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, unchanged_database: Unchanged, shop: Shop, tea: ProductDTO
 ) -> None:
-    franc_tea = make_product(name="Tee, 100 g", price="11.00", currency="CHF")
-    fill_cart(customer.id, (tea, 1), (franc_tea, 1))
+    franc_tea = shop.stock(name="Tee, 100 g", price="11.00", currency="CHF")
+    shop.fill_cart(customer.id, (tea, 1), (franc_tea, 1))
 
     with unchanged_database():
         response = customer_client.post(CHECKOUT, VISA, format="json")
@@ -182,11 +201,12 @@ def test_checkout_with_an_invalid_payment_token_is_refused_and_changes_nothing(
     customer_client: APIClient,
     customer: Principal,
     unchanged_database: Unchanged,
+    shop: Shop,
     tea: ProductDTO,
     body: dict[str, Any],
     message: str,
 ) -> None:
-    fill_cart(customer.id, (tea, 1))
+    shop.fill_cart(customer.id, (tea, 1))
 
     with unchanged_database():
         response = customer_client.post(CHECKOUT, body, format="json")
@@ -205,12 +225,12 @@ def test_checkout_needs_a_signed_in_customer(anonymous_client: APIClient, unchan
 
 @pytest.mark.postgres
 def test_when_storing_the_order_fails_after_reserving_the_reservation_is_released(
-    customer: Principal, tea: ProductDTO
+    customer: Principal, fakes: Fakes, shop: Shop, tea: ProductDTO
 ) -> None:
     """Compensation inside place_order. Another session holds the orders table against writes
     (reads still pass) and this one gives up waiting (lock_timeout): a real failure between
     reserving and storing."""
-    fill_cart(customer.id, (tea, 3))
+    shop.fill_cart(customer.id, (tea, 3))
     locked, release = threading.Event(), threading.Event()
 
     def hold_the_orders_table() -> None:
@@ -233,5 +253,7 @@ def test_when_storing_the_order_fails_after_reserving_the_reservation_is_release
         release.set()
         holder.join(timeout=30)
 
-    assert catalog.get_product(product_id=tea.id).available == 20
+    ((reserved,), (released,)) = fakes.catalog.reserve_stock.calls, fakes.catalog.release_reservation.calls
+    assert released == {"order_id": reserved["order_id"]}
+    assert shop.products[tea.id].available == 20
     assert Order.objects.count() == 0

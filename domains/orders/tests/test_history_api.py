@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 import pytest
 from rest_framework.test import APIClient
@@ -10,7 +11,7 @@ from rest_framework.test import APIClient
 from domains.catalog.interface import ProductDTO
 from domains.orders import saga
 from domains.orders.interface import OrderDTO, orders
-from domains.orders.tests.conftest import fill_cart
+from domains.orders.tests.conftest import Shop
 from shared.auth.principal import Principal
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +19,15 @@ pytestmark = pytest.mark.django_db
 ORDERS, ALL = "/api/orders/", "/api/orders/all/"
 
 
-def place(customer_id: uuid.UUID, tea: ProductDTO, quantity: int = 1) -> OrderDTO:
-    """A placed order, left waiting for its payment (the saga runs only after a real commit)."""
-    fill_cart(customer_id, (tea, quantity))
-    return orders.place_order(customer_id=customer_id, payment_token="tok_visa")
+@pytest.fixture
+def place(shop: Shop) -> Callable[..., OrderDTO]:
+    def place(customer_id: uuid.UUID, tea: ProductDTO, quantity: int = 1) -> OrderDTO:
+        """A placed order, left waiting for its payment (the saga runs only after a real commit)."""
+        shop.carts.pop(customer_id, None)  # checked out: only this order's lines are in the cart
+        shop.fill_cart(customer_id, (tea, quantity))
+        return orders.place_order(customer_id=customer_id, payment_token="tok_visa")
+
+    return place
 
 
 def settle(order: OrderDTO) -> None:
@@ -34,7 +40,7 @@ def ids(response: object) -> list[str]:
 
 
 def test_a_customer_lists_their_own_orders_newest_first(
-    customer_client: APIClient, customer: Principal, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, place: Callable[..., OrderDTO], tea: ProductDTO
 ) -> None:
     first = place(customer.id, tea)
     settle(first)
@@ -48,7 +54,7 @@ def test_a_customer_lists_their_own_orders_newest_first(
 
 
 def test_a_customer_filters_their_own_orders_by_status(
-    customer_client: APIClient, customer: Principal, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, place: Callable[..., OrderDTO], tea: ProductDTO
 ) -> None:
     first = place(customer.id, tea)
     settle(first)
@@ -73,7 +79,7 @@ def test_an_unknown_status_is_a_400_on_either_list(staff_client: APIClient, path
 
 
 def test_a_customer_sees_the_detail_and_history_of_their_order(
-    customer_client: APIClient, customer: Principal, tea: ProductDTO
+    customer_client: APIClient, customer: Principal, place: Callable[..., OrderDTO], tea: ProductDTO
 ) -> None:
     order = place(customer.id, tea, 3)
 
@@ -93,7 +99,7 @@ def test_a_customer_sees_the_detail_and_history_of_their_order(
 
 @pytest.mark.parametrize("order", ["someone-elses", "unknown"])
 def test_another_customers_order_or_an_unknown_one_is_not_found(
-    customer_client: APIClient, tea: ProductDTO, order: str
+    customer_client: APIClient, place: Callable[..., OrderDTO], tea: ProductDTO, order: str
 ) -> None:
     order_id = place(uuid.uuid4(), tea).id if order == "someone-elses" else uuid.uuid4()
 
@@ -107,7 +113,7 @@ def test_another_customers_order_or_an_unknown_one_is_not_found(
 
 
 def test_staff_see_every_order_and_can_filter_them(
-    staff_client: APIClient, customer: Principal, tea: ProductDTO
+    staff_client: APIClient, customer: Principal, place: Callable[..., OrderDTO], tea: ProductDTO
 ) -> None:
     mine, theirs = place(customer.id, tea), place(uuid.uuid4(), tea)
 
