@@ -13,7 +13,11 @@ ifeq ($(CI),true)
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/modulith
 endif
 
-.PHONY: run check lint test bench clean
+# Programs some tests drive, from Debian's packages: promtool (the alert rules' tests) and
+# chromium (the architecture page, driven by Playwright; never a downloaded browser).
+SYSTEM_PACKAGES := prometheus:promtool chromium:chromium
+
+.PHONY: run check lint test bench clean tools
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,7 +45,20 @@ lint: $(STAMP)
 	$(BIN)/python manage.py create_database
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: $(STAMP)
+tools:
+	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
+		command -v "$${entry#*:}" >/dev/null || missing="$$missing $${entry%%:*}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing from Debian:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		else \
+			echo "Some tests need Debian packages:$$missing. Install them: sudo apt-get install -y$$missing"; \
+		fi; \
+	fi
+
+test: $(STAMP) tools
 	$(BIN)/pytest
 	@# Each domain's own tests again, as its team would run them: the kernel and that domain alone,
 	@# every other domain a fake of its recorded contract (shared/contracts/pytest_plugin.py).
