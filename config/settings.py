@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "shared.boundaries",
     "shared.api",
     "shared.contracts",
+    "shared.architecture",
     # The domains. Each binds its interface in its AppConfig.ready().
     *(f"domains.{domain}" for domain in DOMAINS if domain in INSTALLED_DOMAINS),
     # Composition-root commands (demo data).

@@ -3,7 +3,8 @@
 Connected by the kernel's Celery app (shared.bus.worker.create_app):
 
 - Celery does not take over the root logger (its own format would drop the correlation id,
-  domain and extra fields): the worker logs through settings.LOGGING, readable or JSON;
+  domain and extra fields): the worker logs through settings.LOGGING, readable or JSON, at
+  the level of its `--loglevel`;
 - a task message carries the correlation id of the action that sent it (header
   `modulith_correlation_id`), and the task runs under it, or under a new id when it came
   from no action (a beat schedule);
@@ -31,9 +32,14 @@ CORRELATION_HEADER = "modulith_correlation_id"
 _scopes: dict[str, ExitStack] = {}
 
 
-def use_project_logging(**kwargs: Any) -> None:
-    """Celery's setup_logging signal: connected at all, it stops Celery from configuring logging itself."""
+def use_project_logging(loglevel: int | str | None = None, **kwargs: Any) -> None:
+    """Celery's setup_logging signal: connected at all, it stops Celery from configuring logging itself.
+
+    The worker's `--loglevel` sets the level, as it would without us (LOG_LEVEL is the web's).
+    """
     logging.config.dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger().setLevel(loglevel)
 
 
 def stamp_correlation_id(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:

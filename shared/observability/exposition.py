@@ -44,18 +44,22 @@ def metrics_view(*, collectors: Sequence[Collector] = ()) -> Callable[[HttpReque
         refusal = _refusal(request)
         if refusal is not None:
             return refusal
-        flush_interface_calls()
-        if is_multiprocess():
-            registry = CollectorRegistry(auto_describe=False)
-            MultiProcessCollector(registry)
-        else:
-            registry = CollectorRegistry(auto_describe=False)
-            registry.register(_Everything())
-        for collector in collectors:
-            registry.register(collector)
-        return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+        return HttpResponse(generate_latest(scrape_registry(collectors)), content_type=CONTENT_TYPE_LATEST)
 
     return metrics
+
+
+def scrape_registry(collectors: Sequence[Collector] = ()) -> CollectorRegistry:
+    """What a scrape reads: this process's metrics (or every process's, in multiprocess mode) and `collectors`."""
+    flush_interface_calls()
+    registry = CollectorRegistry(auto_describe=False)
+    if is_multiprocess():
+        MultiProcessCollector(registry)
+    else:
+        registry.register(_Everything())
+    for collector in collectors:
+        registry.register(collector)
+    return registry
 
 
 class _Everything(Collector):
