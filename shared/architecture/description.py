@@ -16,7 +16,7 @@ class Operation:
     signature: str
     """`(*, product_id: UUID) -> ProductDTO`"""
     summary: str
-    """The first line of its docstring in the Protocol."""
+    """The first paragraph of its docstring in the Protocol."""
     idempotent: bool
 
 
@@ -37,7 +37,7 @@ class Readiness:
 class Domain:
     name: str
     summary: str
-    """The first line of its interface module's docstring."""
+    """The first paragraph of its interface module's docstring."""
     operations: tuple[Operation, ...]
     publishes: tuple[str, ...]
     """Wire names of the events it declares ('orders.OrderPlaced.v1')."""

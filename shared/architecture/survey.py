@@ -72,12 +72,12 @@ def _domain(interface: Interface, *, placement: Callable[[str], str], readiness:
     module = sys.modules.get(meta.protocol.__module__)
     return Domain(
         name=meta.name,
-        summary=_first_line(module.__doc__ if module else ""),
+        summary=_first_paragraph(module.__doc__ if module else ""),
         operations=tuple(
             Operation(
                 name=name,
                 signature=_signature(function),
-                summary=_first_line(function.__doc__),
+                summary=_first_paragraph(function.__doc__),
                 idempotent=meta.is_idempotent(name),
             )
             for name, function in sorted(meta.operations.items())
@@ -125,8 +125,10 @@ def event_flows(router: Iterable[Subscription]) -> tuple[EventFlow, ...]:
     )
 
 
-def _first_line(text: str | None) -> str:
-    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+def _first_paragraph(text: str | None) -> str:
+    """The docstring's first paragraph on one line (a sentence may wrap in the source)."""
+    paragraph = inspect.cleandoc(text or "").split("\n\n", 1)[0]
+    return " ".join(paragraph.split())
 
 
 def _signature(function: Callable[..., object]) -> str:

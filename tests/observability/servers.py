@@ -46,7 +46,7 @@ def send(
 
 @dataclasses.dataclass
 class Gunicorn:
-    """`gunicorn -c config/gunicorn.py config.wsgi` with the environment the test gives it."""
+    """A server of the project (`gunicorn -c config/gunicorn.py config.wsgi`, or runserver) the test started."""
 
     port: int
     log: Path
@@ -70,6 +70,26 @@ class Gunicorn:
 
     def stop(self) -> None:
         _stop(self.process, grace=15)
+
+
+def start_runserver(*, env: Mapping[str, str], log_dir: Path) -> Gunicorn:
+    """`manage.py runserver` (DEBUG on, so that it serves the static files a browser page loads)."""
+    port = free_port()
+    log = log_dir / f"runserver-{port}.log"
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "true",
+                   "PYTHONUNBUFFERED": "1", **env}  # fmt: skip
+    command = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Gunicorn(port=port, log=log, process=process)
+    try:
+        wait_until(server.answers, timeout=STARTED_SECONDS, what=f"runserver on port {port}", details=server.log_tail)
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 def start_gunicorn(*, env: Mapping[str, str], log_dir: Path, workers: int = 2) -> Gunicorn:
