@@ -34,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from shared.contracts.differences import Difference, Effect, differences, literal
 
@@ -242,9 +242,8 @@ class _Comparison:
     # -- events and errors ---------------------------------------------------------------
 
     def event(self, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> None:
-        some = new or old
-        assert some is not None  # a wire id comes from one side at least
-        where = EVENT.format(name=some["name"], version=some["version"])
+        described = cast(Mapping[str, Any], new if new is not None else old)  # one side at least has it
+        where = EVENT.format(name=described["name"], version=described["version"])
         if new is None:
             self.add(breaking=True, where=where, what=EVENT_REMOVED, fix=FIX_KEEP_EVENT)
             return

@@ -303,6 +303,26 @@ def test_a_union_member_or_enum_value_removed_from_a_parameter_breaks_and_added_
     ]
 
 
+def test_a_parameter_that_gains_a_format_breaks_and_one_that_loses_it_is_additive() -> None:
+    class Before(Protocol):
+        def find(self, *, code: str, at: dt.date) -> int: ...
+
+    class After(Protocol):
+        def find(self, *, code: uuid.UUID, at: str) -> int: ...
+
+    assert compare(contract(Before), contract(After)) == [
+        additive(
+            "shop.find(at)",
+            TYPE_WIDENED.format(detail=CHANGED_FROM_TO.format(keyword="format", old="'date'", new="none")),
+        ),
+        breaking(
+            "shop.find(code)",
+            TYPE_NARROWED.format(detail=CHANGED_FROM_TO.format(keyword="format", old="none", new="'uuid'")),
+            FIX_KEEP_ACCEPTING,
+        ),
+    ]
+
+
 def test_a_parameter_whose_type_changes_breaks() -> None:
     class Before(Protocol):
         def count(self, *, shelf: int) -> int: ...
