@@ -29,8 +29,11 @@ run: $(STAMP)
 	$(BIN)/python manage.py create_database
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo_data --base-url http://$(HOST)
-	@# The bus sweep retries failed event deliveries; it stops with the server.
-	$(BIN)/python manage.py bus work --interval 2 & trap 'kill $$!' EXIT INT TERM; \
+	@# The bus sweep retries failed event deliveries; the checkout sweep releases what dead
+	@# checkouts reserved. Both stop with the server.
+	$(BIN)/python manage.py bus work --interval 2 & BUS=$$!; \
+	$(BIN)/python manage.py checkout_sweep & SWEEP=$$!; \
+	trap 'kill $$BUS $$SWEEP' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST)
 
 check: lint test

@@ -73,6 +73,14 @@ def _fast_password_hashing() -> object:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fake_payment_provider_of_this_run(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The fake payment provider's memory (a SQLite file) is this test run's, not the checkout's."""
+    store = tmp_path_factory.mktemp("fake-provider") / "calls.sqlite3"
+    with override_settings(BILLING_FAKE_PROVIDER_STORE=store):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> object:
     """Every test starts with nothing counted against any rate limit, in this process's memory.

@@ -256,8 +256,19 @@ BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
 
 # -- Shop ----------------------------------------------------------------------------
 # The fake payment provider decides by payment token (see domains/billing/providers.py);
-# approve, decline or fail forces that outcome for every payment instead.
+# approve, decline or fail forces that outcome for every payment instead. It keeps its
+# charges in a SQLite file of its own, like a sandbox account that every process of the
+# shop on this machine (web workers, `bus work`, Celery workers) talks to.
 BILLING_FAKE_PROVIDER_OUTCOME = env.str("BILLING_FAKE_PROVIDER_OUTCOME", default="")
+BILLING_FAKE_PROVIDER_STORE = env.path("BILLING_FAKE_PROVIDER_STORE", default=BASE_DIR / ".fake-provider.sqlite3")
+# Checkout (README "Checkout, crashes and retries"): a checkout whose order is not
+# recorded within ORDERS_CHECKOUT_TIMEOUT_SECONDS is stopped and its stock released (one
+# whose process died, at once). A reservation whose order is not recorded within
+# CATALOG_RESERVATION_TTL_SECONDS is released by the checkout sweep, which runs every
+# CHECKOUT_SWEEP_SECONDS (celery beat, or `manage.py checkout_sweep`).
+ORDERS_CHECKOUT_TIMEOUT_SECONDS = env.float("ORDERS_CHECKOUT_TIMEOUT_SECONDS", default=60.0)
+CATALOG_RESERVATION_TTL_SECONDS = env.float("CATALOG_RESERVATION_TTL_SECONDS", default=900.0)
+CHECKOUT_SWEEP_SECONDS = env.float("CHECKOUT_SWEEP_SECONDS", default=5.0)
 # How customer notifications leave: "log" (default) or "memory" (see domains/notifications/senders.py).
 NOTIFICATIONS_SENDER = env.str("NOTIFICATIONS_SENDER", default="log")
 

@@ -107,12 +107,20 @@ def _issue_invoice(payment: Payment, items: tuple[PayableItemDTO, ...]) -> None:
     )
 
 
+def provider_key(order_id: UUID) -> str:
+    """The idempotency key of an order's charge at the provider: one order, one charge."""
+    return f"order-{order_id}"
+
+
 def charge(*, payment_id: UUID, attempt: int, last_attempt: bool) -> None:
     """Charge a pending payment through the provider and record the outcome.
 
     A provider error propagates (so the caller, the bus, retries later) unless this is
     the `last_attempt`: then the payment is recorded as failed, and nothing is charged.
-    Idempotent: a payment that already has an outcome is left alone.
+    Idempotent: a payment that already has an outcome is left alone, and the provider is
+    called with the order id as its idempotency key, so a charge whose answer was lost (the
+    process died, the outcome was never recorded) is answered again, not made again. One
+    order has one payment (unique in billing's tables) and one charge (at the provider).
     """
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(id=payment_id)
@@ -120,7 +128,7 @@ def charge(*, payment_id: UUID, attempt: int, last_attempt: bool) -> None:
             return
         try:
             result = payment_provider().charge(
-                idempotency_key=str(payment.id), amount=payment.money, token=payment.payment_token
+                idempotency_key=provider_key(payment.order_id), amount=payment.money, token=payment.payment_token
             )
         except PaymentProviderError as exc:
             if not last_attempt:

@@ -44,6 +44,10 @@ class CartDTO:
     customer_id: UUID
     lines: tuple[CartLineDTO, ...]
     """In the order the products were first added."""
+    version: int
+    """Goes up with every change to the cart (and when an order takes out what it bought); 0 for a
+    cart never used. Orders places at most one order per version: two submits of the same cart are
+    one intent, however they race."""
 
 
 # -- Errors ------------------------------------------------------------------------

@@ -13,6 +13,9 @@ from domains.cart.interface import MAX_QUANTITY
 class Cart(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer_id = models.UUIDField(unique=True)
+    version = models.PositiveBigIntegerField(
+        default=0, help_text="Counts the changes to this cart; checkout orders one version of a cart once."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

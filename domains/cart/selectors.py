@@ -8,19 +8,34 @@ from decimal import Decimal
 from uuid import UUID
 
 from domains.cart.interface import CartDTO, CartLineDTO
-from domains.cart.models import CartItem
+from domains.cart.models import Cart, CartItem
 from domains.catalog.interface import ProductDTO, catalog
 from shared.money import Money
 
 
 def get_cart(*, customer_id: UUID) -> CartDTO:
-    items = CartItem.objects.filter(cart__customer_id=customer_id).order_by("added_at", "id")
+    """The cart's lines with the version they belong to.
+
+    Lines and version are two reads; a change committed between them would pair new lines
+    with an old version (and checkout would take them for an intent already ordered). So the
+    version is read before and after the lines, and the read repeated until both agree.
+    """
+    while True:
+        version = _version(customer_id)
+        items = list(CartItem.objects.filter(cart__customer_id=customer_id).order_by("added_at", "id"))
+        if _version(customer_id) == version:
+            break
     return CartDTO(
         customer_id=customer_id,
         lines=tuple(
             CartLineDTO(product_id=item.product_id, quantity=item.quantity, added_at=item.added_at) for item in items
         ),
+        version=version,
     )
+
+
+def _version(customer_id: UUID) -> int:
+    return Cart.objects.filter(customer_id=customer_id).values_list("version", flat=True).first() or 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,7 +1,8 @@
 """Cart use cases: the implementation bound to `domains.cart.interface.cart`.
 
 Every write locks the customer's cart row first, so two tabs adding at once cannot
-push a line past MAX_QUANTITY or the cart past MAX_LINES.
+push a line past MAX_QUANTITY or the cart past MAX_LINES, and counts up the cart's
+version (`_changed`): checkout orders each version at most once.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def _locked_cart(customer_id: UUID) -> Cart:
     return Cart.objects.select_for_update().get(customer_id=customer_id)
 
 
+def _changed(cart: Cart) -> None:
+    """Record a change to a locked cart: a new version, so a checkout of the old one is a different intent."""
+    cart.version += 1
+    cart.save(update_fields=["version", "updated_at"])
+
+
 def _check_for_sale(product_id: UUID) -> None:
     try:
         product = catalog.get_product(product_id=product_id)
@@ -68,7 +75,7 @@ def add_item(*, customer_id: UUID, product_id: UUID, quantity: int) -> CartDTO:
                 )
             item.quantity += quantity
             item.save(update_fields=["quantity"])
-        cart.save(update_fields=["updated_at"])
+        _changed(cart)
     return selectors.get_cart(customer_id=customer_id)
 
 
@@ -78,7 +85,7 @@ def set_quantity(*, customer_id: UUID, product_id: UUID, quantity: int) -> CartD
         cart = _locked_cart(customer_id)
         if not cart.items.filter(product_id=product_id).update(quantity=quantity):
             raise CartItemNotFoundError(product_id=product_id)
-        cart.save(update_fields=["updated_at"])
+        _changed(cart)
     return selectors.get_cart(customer_id=customer_id)
 
 
@@ -88,7 +95,7 @@ def remove_item(*, customer_id: UUID, product_id: UUID) -> CartDTO:
         deleted, _ = cart.items.filter(product_id=product_id).delete()
         if not deleted:
             raise CartItemNotFoundError(product_id=product_id)
-        cart.save(update_fields=["updated_at"])
+        _changed(cart)
     return selectors.get_cart(customer_id=customer_id)
 
 
@@ -96,7 +103,7 @@ def clear(*, customer_id: UUID) -> CartDTO:
     with transaction.atomic():
         cart = _locked_cart(customer_id)
         cart.items.all().delete()
-        cart.save(update_fields=["updated_at"])
+        _changed(cart)
     return selectors.get_cart(customer_id=customer_id)
 
 
@@ -115,7 +122,7 @@ def take_out(*, customer_id: UUID, bought: Iterable[tuple[UUID, int]]) -> None:
             else:
                 item.quantity -= quantity
                 item.save(update_fields=["quantity"])
-        cart.save(update_fields=["updated_at"])
+        _changed(cart)
 
 
 class CartService:

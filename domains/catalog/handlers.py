@@ -9,7 +9,7 @@ from __future__ import annotations
 from domains.catalog import inventory
 from domains.catalog.interface import ProductPriceChanged
 from domains.catalog.models import PriceHistory
-from domains.orders.interface import OrderCancelled, OrderConfirmed
+from domains.orders.interface import CheckoutAbandoned, OrderCancelled, OrderConfirmed, OrderPlaced
 from shared.bus.subscriptions import Subscription
 
 
@@ -21,6 +21,16 @@ def record_price_change(event: ProductPriceChanged) -> None:
         new_amount=event.new_price.amount,
         currency=event.new_price.currency,
     )
+
+
+def keep_stock_for_placed_order(event: OrderPlaced) -> None:
+    """The order was recorded: its reservation holds until the order is confirmed or cancelled, no longer expiring."""
+    inventory.keep_reservation(order_id=event.order_id)
+
+
+def release_stock_of_abandoned_checkout(event: CheckoutAbandoned) -> None:
+    """No order was recorded and none will be: what the checkout reserved is free (the compensation)."""
+    inventory.release_reservation(order_id=event.order_id)
 
 
 def commit_stock_for_confirmed_order(event: OrderConfirmed) -> None:
@@ -35,6 +45,12 @@ def release_stock_for_cancelled_order(event: OrderCancelled) -> None:
 
 SUBSCRIPTIONS = (
     Subscription(id="catalog.record_price_change", event=ProductPriceChanged, handler=record_price_change),
+    Subscription(id="catalog.keep_stock_for_placed_order", event=OrderPlaced, handler=keep_stock_for_placed_order),
+    Subscription(
+        id="catalog.release_stock_of_abandoned_checkout",
+        event=CheckoutAbandoned,
+        handler=release_stock_of_abandoned_checkout,
+    ),
     Subscription(
         id="catalog.commit_stock_for_confirmed_order", event=OrderConfirmed, handler=commit_stock_for_confirmed_order
     ),

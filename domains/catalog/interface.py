@@ -63,7 +63,7 @@ class StockLineDTO:
 
 class ReservationStatus(enum.StrEnum):
     ACTIVE = "active"
-    """Units are held for the order; nobody else can buy them."""
+    """Units are held for the order; nobody else can buy them (until `expires_at`, if the order is not recorded)."""
     COMMITTED = "committed"
     """The order was confirmed: the units left the stock for good."""
     RELEASED = "released"
@@ -75,6 +75,8 @@ class ReservationDTO:
     order_id: UUID
     status: ReservationStatus
     lines: tuple[StockLineDTO, ...]
+    expires_at: dt.datetime | None
+    """When an active reservation lapses unless its order was recorded by then; None once it was."""
 
 
 # -- Events ------------------------------------------------------------------------
@@ -237,11 +239,14 @@ class CatalogApi(Protocol):
     @idempotent
     def reserve_stock(self, *, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> ReservationDTO:
         """Hold stock for an order: all lines or none. The units stay unavailable to others
-        until the order is confirmed (catalog commits them) or cancelled (catalog releases them).
+        until the order is confirmed (catalog commits them) or cancelled (catalog releases
+        them); if the order is not recorded (orders.OrderPlaced) within
+        CATALOG_RESERVATION_TTL_SECONDS, the checkout sweep releases them (`expires_at`).
 
         Raises ReservationInvalidError, ProductNotFoundError, ProductNotForSaleError,
         InsufficientStockError (naming the first product short of stock). Idempotent per
-        order: a second call returns the existing reservation whatever its lines.
+        order: a second call returns the existing reservation whatever its lines and status
+        (a released one stays released: the caller must not count on its stock).
         """
         ...
 
@@ -250,7 +255,22 @@ class CatalogApi(Protocol):
         """Give an active reservation's units back; None when the order reserved nothing.
 
         Idempotent: releasing twice, or releasing a committed reservation, changes nothing.
+        Releasing an order that has not reserved yet makes sure it never will: a later
+        reserve_stock for it returns the released reservation and holds nothing.
         """
+        ...
+
+    @idempotent
+    def keep_reservation(self, *, order_id: UUID) -> ReservationDTO | None:
+        """The order was recorded: hold its active reservation until it is confirmed or cancelled
+        (no expiry any more). None when the order reserved nothing; a finished reservation is
+        returned unchanged.
+        """
+        ...
+
+    @idempotent
+    def expired_reservations(self, *, limit: int = 100) -> tuple[ReservationDTO, ...]:
+        """Active reservations past their `expires_at`, oldest first: their orders were not recorded in time."""
         ...
 
     @idempotent

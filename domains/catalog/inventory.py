@@ -3,8 +3,14 @@
     available = on_hand - reserved
 
 reserve   an order holds units: reserved += n           (all lines of the order, or none)
+keep      the order was recorded: no expiry any more
 commit    the order was confirmed: on_hand -= n, reserved -= n
-release   the order was cancelled: reserved -= n
+release   the order was cancelled, abandoned, or never recorded in time: reserved -= n
+
+A reservation expires CATALOG_RESERVATION_TTL_SECONDS after it is made unless its order is
+recorded (orders.OrderPlaced keeps it). The checkout sweep (config.checkout_sweep) finds
+the expired ones and, once orders confirms that no order will ever get their id,
+releases them: a request that died between reserving and recording holds nothing for long.
 
 Concurrency: a reservation locks the stock rows it touches (SELECT ... FOR UPDATE, in
 product id order so that two orders never wait on each other in a cycle) and checks
@@ -15,12 +21,15 @@ because its callers (an interface call, an event handler) may retry.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from domains.catalog import selectors
 from domains.catalog.interface import (
@@ -81,6 +90,10 @@ def _wanted(order_id: UUID, lines: tuple[StockLineDTO, ...]) -> dict[UUID, int]:
     return dict(sorted(wanted.items()))
 
 
+def reservation_ttl() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.CATALOG_RESERVATION_TTL_SECONDS)
+
+
 def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> ReservationDTO:
     """Hold stock for every line of an order, or for none (raising why); see the module docstring."""
     wanted = _wanted(order_id, lines)
@@ -90,7 +103,7 @@ def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> Reserva
     try:
         with transaction.atomic():
             _hold(wanted)
-            reservation = Reservation.objects.create(order_id=order_id)
+            reservation = Reservation.objects.create(order_id=order_id, expires_at=timezone.now() + reservation_ttl())
             ReservationLine.objects.bulk_create(
                 ReservationLine(reservation=reservation, product_id=product_id, quantity=quantity)
                 for product_id, quantity in wanted.items()
@@ -132,8 +145,38 @@ def commit_reservation(*, order_id: UUID) -> ReservationDTO | None:
 
 
 def release_reservation(*, order_id: UUID) -> ReservationDTO | None:
-    """The order was cancelled (or never placed): its reserved units are available again."""
-    return _finish(order_id, ReservationStatus.RELEASED)
+    """The order was cancelled (or never placed): its reserved units are available again.
+
+    An order that reserved nothing yet gets a released reservation without lines (a
+    tombstone), so that a reservation arriving late for it, from a request that was given
+    up on, holds nothing: reserve_stock returns the tombstone.
+    """
+    try:
+        with transaction.atomic():
+            released = _finish(order_id, ReservationStatus.RELEASED)
+            if released is None:
+                Reservation.objects.create(order_id=order_id, status=ReservationStatus.RELEASED)
+                return None
+            return released
+    except IntegrityError:  # the reservation was made meanwhile: release it
+        return _finish(order_id, ReservationStatus.RELEASED)
+
+
+def keep_reservation(*, order_id: UUID) -> ReservationDTO | None:
+    """The order was recorded: its reservation no longer expires."""
+    Reservation.objects.filter(order_id=order_id, status=ReservationStatus.ACTIVE).update(
+        expires_at=None, updated_at=timezone.now()
+    )
+    return selectors.get_reservation(order_id=order_id)
+
+
+def expired_reservations(*, limit: int) -> tuple[ReservationDTO, ...]:
+    expired = (
+        Reservation.objects.prefetch_related("lines")
+        .filter(status=ReservationStatus.ACTIVE, expires_at__lte=timezone.now())
+        .order_by("expires_at", "id")[:limit]
+    )
+    return tuple(selectors.reservation_dto(reservation) for reservation in expired)
 
 
 def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None:
@@ -154,5 +197,6 @@ def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None
                 on_hand=F("on_hand") - taken, reserved=F("reserved") - line.quantity
             )
         reservation.status = outcome
-        reservation.save(update_fields=["status", "updated_at"])
+        reservation.expires_at = None
+        reservation.save(update_fields=["status", "expires_at", "updated_at"])
     return selectors.reservation_dto(reservation)

@@ -88,7 +88,13 @@ class StockLevel(models.Model):
 
 
 class Reservation(models.Model):
-    """Stock held for one order (orders domain, by id)."""
+    """Stock held for one order (orders domain, by id).
+
+    Until its order is recorded the reservation expires (`expires_at`); once orders says the
+    order was placed it is kept (no expiry) until the order is confirmed or cancelled. A
+    released reservation without lines is a tombstone: its order was abandoned before it
+    reserved anything, and a late reservation for it must not hold stock.
+    """
 
     id = models.BigAutoField(primary_key=True)
     order_id = models.UUIDField(unique=True)
@@ -97,11 +103,19 @@ class Reservation(models.Model):
         choices=[(s.value, s.value) for s in ReservationStatus],
         default=ReservationStatus.ACTIVE.value,
     )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Released after this unless its order was recorded; empty once it was."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(
+                fields=("expires_at",), condition=models.Q(status="active"), name="catalog_reservation_expiring"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"reservation for order {self.order_id} ({self.status})"

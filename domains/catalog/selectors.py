@@ -54,6 +54,7 @@ def reservation_dto(reservation: Reservation) -> ReservationDTO:
         lines=tuple(
             StockLineDTO(product_id=line.product_id, quantity=line.quantity) for line in reservation.lines.all()
         ),
+        expires_at=reservation.expires_at,
     )
 
 

@@ -122,5 +122,11 @@ class CatalogService:
     def release_reservation(self, *, order_id: UUID) -> ReservationDTO | None:
         return inventory.release_reservation(order_id=order_id)
 
+    def keep_reservation(self, *, order_id: UUID) -> ReservationDTO | None:
+        return inventory.keep_reservation(order_id=order_id)
+
+    def expired_reservations(self, *, limit: int = 100) -> tuple[ReservationDTO, ...]:
+        return inventory.expired_reservations(limit=limit)
+
     def references(self, *, after: str = "", limit: int = 500) -> ReferencePage:
         return references.page(after=after, limit=limit)

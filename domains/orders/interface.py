@@ -3,14 +3,18 @@
 An order's life (driven by the checkout saga in domains.orders.saga):
 
     place_order ──> pending_payment ──PaymentCaptured──> confirmed
-                          │
-                          └──PaymentDeclined / PaymentFailed──> cancelled
+         │                │
+         │                └──PaymentDeclined / PaymentFailed──> cancelled
+         └── not recorded (refused, failed, or its process died) ──> orders.CheckoutAbandoned
+             (no order exists; catalog releases whatever stock was reserved for it)
 
 Errors:
     OrdersError
     ├── OrderNotFoundError           404  no such order (or not the caller's)
     ├── PaymentTokenInvalidError     400  not a token a payment provider issues
-    ├── CheckoutInProgressError      409  the customer's previous order is still waiting for its payment
+    ├── CheckoutInProgressError      409  another checkout of the customer is being placed or waits for its payment
+    ├── CartAlreadyOrderedError      409  this version of the cart was already ordered (a repeated submit)
+    ├── CheckoutInterruptedError     409  the checkout was stopped before its order was recorded; nothing happened
     ├── CartEmptyError               409  nothing to check out
     ├── ProductOutOfStockError       409  a product in the cart has fewer units than asked for
     ├── ProductUnavailableError      409  a product in the cart is no longer sold
@@ -85,6 +89,18 @@ class OrderPlaced:
     lines: tuple[OrderLineDTO, ...]
 
 
+@event("orders.CheckoutAbandoned", version=1, key="order_id")
+class CheckoutAbandoned:
+    """No order `order_id` was recorded, and none ever will be: release what was reserved for it.
+
+    Published in the same transaction that decides so (a refused or failed checkout, or the
+    sweep stopping one whose process died), so the release cannot be lost with the request.
+    """
+
+    order_id: UUID
+    customer_id: UUID
+
+
 @event("orders.OrderConfirmed", version=1, key="order_id")
 class OrderConfirmed:
     """Paid: the reserved stock is sold, the customer's cart no longer holds what was bought."""
@@ -112,6 +128,8 @@ class OrdersErrorCode(enum.StrEnum):
     ORDER_NOT_FOUND = "orders.order_not_found"
     PAYMENT_TOKEN_INVALID = "orders.payment_token_invalid"
     CHECKOUT_IN_PROGRESS = "orders.checkout_in_progress"
+    CART_ALREADY_ORDERED = "orders.cart_already_ordered"
+    CHECKOUT_INTERRUPTED = "orders.checkout_interrupted"
     CART_EMPTY = "orders.cart_empty"
     PRODUCT_OUT_OF_STOCK = "orders.product_out_of_stock"
     PRODUCT_UNAVAILABLE = "orders.product_unavailable"
@@ -143,8 +161,28 @@ class CheckoutInProgressError(OrdersError):
     code = OrdersErrorCode.CHECKOUT_IN_PROGRESS
     kind = ErrorKind.CONFLICT
     message = (
-        "Your order {order_id} is still waiting for its payment, so no other order was placed. Follow it at "
-        "/api/orders/{order_id}/ and check out again once it is confirmed or cancelled."
+        "Your order {order_id} is still being placed or waiting for its payment, so no other order was placed. "
+        "Follow it at /api/orders/{order_id}/ and check out again once it is confirmed or cancelled."
+    )
+    order_id: UUID
+
+
+class CartAlreadyOrderedError(OrdersError):
+    code = OrdersErrorCode.CART_ALREADY_ORDERED
+    kind = ErrorKind.CONFLICT
+    message = (
+        "Your cart, as it is now, was already ordered as order {order_id}, so no second order was placed. "
+        "Follow it at /api/orders/{order_id}/; change the cart to order again."
+    )
+    order_id: UUID
+
+
+class CheckoutInterruptedError(OrdersError):
+    code = OrdersErrorCode.CHECKOUT_INTERRUPTED
+    kind = ErrorKind.CONFLICT
+    message = (
+        "Checkout {order_id} was stopped before the order was recorded (it took too long), so nothing was "
+        "ordered, held or charged. Check out again."
     )
     order_id: UUID
 
@@ -193,17 +231,24 @@ class CartCurrenciesDifferError(OrdersError):
 
 
 class OrdersApi(Protocol):
+    @idempotent
     def place_order(self, *, customer_id: UUID, payment_token: str) -> OrderDTO:
         """Turn the customer's cart into an order: prices read from the catalog now, stock
         reserved, then payment requested by the saga (`payment_token` names the customer's
-        payment method at the provider).
+        payment method at the provider). Returns the order as it is when recorded
+        (pending_payment); the saga moves it on after that, through the bus.
 
-        Raises PaymentTokenInvalidError, CheckoutInProgressError (one order at a time waits for
-        its payment, so a double submit never pays twice), CartEmptyError,
-        ProductUnavailableError, ProductOutOfStockError, CartCurrenciesDifferError; on any of
-        them nothing is reserved or stored. Publishes orders.OrderPlaced. Not idempotent:
-        each call places a new order (the API gateway deduplicates retried requests by their
-        Idempotency-Key).
+        Idempotent per version of the cart: the first call places the order, any other call
+        for the same cart version places nothing and raises CartAlreadyOrderedError naming
+        it (or CheckoutInProgressError while it is still being placed). A cart whose order
+        was cancelled may be ordered again.
+
+        Raises PaymentTokenInvalidError, CartEmptyError, CartAlreadyOrderedError,
+        CheckoutInProgressError (one order at a time is placed or waits for its payment),
+        ProductUnavailableError, ProductOutOfStockError, CartCurrenciesDifferError,
+        CheckoutInterruptedError; on any of them no order is stored and nothing stays
+        reserved. Publishes orders.OrderPlaced, or orders.CheckoutAbandoned when stock may
+        have been reserved for an order that was not recorded.
         """
         ...
 
@@ -218,6 +263,23 @@ class OrdersApi(Protocol):
         ...
 
     @idempotent
+    def abandon_checkouts(self, *, order_ids: tuple[UUID, ...]) -> tuple[UUID, ...]:
+        """Make sure none of `order_ids` becomes an order unless it already is one; returns those that
+        are not orders and now never will be (a checkout still placing one is stopped, and
+        orders.CheckoutAbandoned published for it). For whoever holds stock or anything else for
+        an order that may never have been recorded (catalog's expired reservations).
+        """
+        ...
+
+    @idempotent
+    def abandon_stalled_checkouts(self, *, limit: int = 100) -> int:
+        """Stop checkouts whose process died, or that ran past ORDERS_CHECKOUT_TIMEOUT_SECONDS,
+        before their order was recorded; publishes orders.CheckoutAbandoned for each. Returns
+        how many. Run periodically (`manage.py checkout_sweep`, or celery beat).
+        """
+        ...
+
+    @idempotent
     def references(self, *, after: str = "", limit: int = 500) -> ReferencePage:
         """The ids of other domains' entities orders hold (customers, products)."""
         ...
@@ -226,11 +288,13 @@ class OrdersApi(Protocol):
 orders: OrdersApi = declare_interface(
     "orders",
     OrdersApi,
-    events=(OrderPlaced, OrderConfirmed, OrderCancelled),
+    events=(OrderPlaced, CheckoutAbandoned, OrderConfirmed, OrderCancelled),
     errors=(
         OrderNotFoundError,
         PaymentTokenInvalidError,
         CheckoutInProgressError,
+        CartAlreadyOrderedError,
+        CheckoutInterruptedError,
         CartEmptyError,
         ProductOutOfStockError,
         ProductUnavailableError,

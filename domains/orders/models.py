@@ -89,3 +89,46 @@ class OrderHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} -> {self.status} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class CheckoutStatus(models.TextChoices):
+    PLACING = "placing", "placing: stock being reserved, order not recorded yet"
+    PLACED = "placed", "placed: the order exists"
+    ABANDONED = "abandoned", "abandoned: no order was or will be recorded; its stock is released"
+    CANCELLED = "cancelled", "cancelled: the order was cancelled; the cart may be checked out again"
+
+
+class Checkout(models.Model):
+    """A customer's intent to order one version of their cart, claimed before any stock is held.
+
+    At most one live checkout (placing or placed) per (customer, cart version): two submits
+    of the same cart, however they race, place one order, and the loser neither reserves
+    nor charges. The row is also the fence between the request placing the order and
+    anyone stopping it: the order is recorded only if the row still says `placing`, and
+    a checkout is abandoned (its stock released by an event in the same transaction)
+    only if it still says so.
+    """
+
+    order_id = models.UUIDField(primary_key=True, help_text="The id the order gets when it is recorded.")
+    customer_id = models.UUIDField()
+    cart_version = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=CheckoutStatus.choices, default=CheckoutStatus.PLACING)
+    holder = models.CharField(
+        max_length=200, help_text="The process placing the order (host:pid:start), while it is placing."
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-started_at",)
+        indexes = [models.Index(fields=("status", "started_at"), name="orders_checkout_by_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("customer_id", "cart_version"),
+                condition=models.Q(status__in=("placing", "placed")),
+                name="orders_one_live_checkout_per_cart_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"checkout of cart v{self.cart_version} of {self.customer_id} ({self.status})"

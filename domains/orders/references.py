@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from domains.orders.models import Order, OrderLine
+from domains.orders.models import Checkout, Order, OrderLine
 from shared.references import ReferencePage, ReferenceSource, page_references
 
 SOURCES = (
     ReferenceSource(
         source="orders.Order", target="identity.user", rows=lambda: Order.objects.values_list("id", "customer_id")
+    ),
+    ReferenceSource(
+        source="orders.Checkout",
+        target="identity.user",
+        rows=lambda: Checkout.objects.values_list("order_id", "customer_id"),
     ),
     ReferenceSource(
         source="orders.OrderLine",

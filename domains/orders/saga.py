@@ -30,6 +30,7 @@ from uuid import UUID
 from django.db import transaction
 
 from domains.billing.interface import PayableItemDTO, billing
+from domains.orders import checkouts
 from domains.orders.interface import (
     CancellationReason,
     OrderCancelled,
@@ -92,6 +93,7 @@ def cancel(*, order_id: UUID, reason: CancellationReason, detail: str) -> None:
         order = _move(order_id, OrderStatus.CANCELLED, note, reason=reason)
         if order is None:
             return
+        checkouts.close(order_id)  # the cart stays as it was: the same version may be ordered again
         publish(OrderCancelled(order_id=order.id, customer_id=order.customer_id, reason=reason, detail=detail))
 
 

@@ -7,7 +7,6 @@ steps after it run on events.
 from __future__ import annotations
 
 import re
-import uuid
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -17,18 +16,22 @@ from domains.catalog.interface import (
     InsufficientStockError,
     ProductNotForSaleError,
     ProductNotFoundError,
+    ReservationDTO,
+    ReservationStatus,
     StockLineDTO,
     catalog,
 )
-from domains.orders import references, selectors
+from domains.orders import checkouts, references, selectors
 from domains.orders.interface import (
     PAYMENT_TOKEN_PATTERN,
     CartCurrenciesDifferError,
     CartEmptyError,
     CheckoutInProgressError,
+    CheckoutInterruptedError,
     OrderDTO,
     OrderLineDTO,
     OrderPlaced,
+    OrdersError,
     OrderStatus,
     PaymentTokenInvalidError,
     ProductOutOfStockError,
@@ -45,39 +48,65 @@ PLACED_NOTE = "Placed: prices taken from the catalog, stock reserved, payment re
 def place_order(*, customer_id: UUID, payment_token: str) -> OrderDTO:
     """Check out the customer's cart (see OrdersApi.place_order).
 
-    Order of steps: read, reserve, then store. Reserving before storing means a refused
-    reservation leaves nothing behind; storing failing after a reservation is compensated
-    by releasing it at once, so no stock stays held for an order that does not exist.
+    Order of steps: read, claim the cart version, reserve, then record. Claiming first
+    means that of two submits of one cart only one reserves anything; reserving before
+    recording means a refused reservation leaves nothing behind. What a failure after the
+    reservation leaves held is released through orders.CheckoutAbandoned, published with
+    the decision (domains.orders.checkouts), or by catalog's expiry if even that failed.
     """
     if not re.fullmatch(PAYMENT_TOKEN_PATTERN, payment_token):
         raise PaymentTokenInvalidError(payment_token=payment_token[:100])
-    check_no_checkout_in_progress(customer_id)
-    cart_lines = cart.get_cart(customer_id=customer_id).lines
-    if not cart_lines:
+    current = cart.get_cart(customer_id=customer_id)
+    if not current.lines:
         raise CartEmptyError(customer_id=customer_id)
-    lines = priced_lines(cart_lines)
-    order_id = uuid.uuid4()
-    reserve(order_id, lines)
+    checkouts.refuse_if_already_ordered(customer_id=customer_id, cart_version=current.version)
+    check_no_checkout_in_progress(customer_id)
+    lines = priced_lines(current.lines)
+    order_id = checkouts.claim(customer_id=customer_id, cart_version=current.version)
     try:
-        record(order_id=order_id, customer_id=customer_id, payment_token=payment_token, lines=lines)
-    except IntegrityError:
-        # The one constraint a fresh order can break: another checkout of this customer's
-        # committed first (a double submit). That order stands; this one never existed.
-        catalog.release_reservation(order_id=order_id)
-        latest = Order.objects.filter(customer_id=customer_id).order_by("-placed_at").first()
-        if latest is None:
-            raise
-        raise CheckoutInProgressError(order_id=latest.id) from None
-    except BaseException:
-        catalog.release_reservation(order_id=order_id)
-        raise
-    return selectors.get_order(order_id=order_id)  # read after commit: in-process, the saga has moved it on
+        reserve_and_record(order_id=order_id, customer_id=customer_id, payment_token=payment_token, lines=lines)
+    finally:
+        checkouts.let_go(order_id)
+    return selectors.get_order(order_id=order_id)  # as it is now: the saga moves it on through the bus
 
 
 def check_no_checkout_in_progress(customer_id: UUID) -> None:
     pending = Order.objects.filter(customer_id=customer_id, status=OrderStatus.PENDING_PAYMENT).first()
     if pending is not None:
         raise CheckoutInProgressError(order_id=pending.id)
+
+
+def reserve_and_record(
+    *, order_id: UUID, customer_id: UUID, payment_token: str, lines: tuple[OrderLineDTO, ...]
+) -> None:
+    """The claimed checkout's steps; whatever stops them abandons the claim, releasing what it held."""
+    try:
+        reservation = reserve(order_id, lines)
+    except OrdersError:
+        checkouts.abandon(order_id=order_id, release=False)  # refused by the catalog: nothing is held
+        raise
+    except BaseException:
+        checkouts.abandon_after_failure(order_id)  # the reservation may have been made: release it
+        raise
+    if reservation.status != ReservationStatus.ACTIVE:
+        # Released before we got here: the checkout was abandoned (it took too long) and its release won.
+        checkouts.abandon_after_failure(order_id)
+        raise CheckoutInterruptedError(order_id=order_id)
+    try:
+        record(order_id=order_id, customer_id=customer_id, payment_token=payment_token, lines=lines)
+    except IntegrityError:
+        # The one constraint a fresh order can break: another cart of this customer's was
+        # placed meanwhile and waits for its payment. That order stands; this one never existed.
+        checkouts.abandon_after_failure(order_id)
+        pending = Order.objects.filter(customer_id=customer_id, status=OrderStatus.PENDING_PAYMENT).first()
+        if pending is None:
+            raise
+        raise CheckoutInProgressError(order_id=pending.id) from None
+    except CheckoutInterruptedError:
+        raise  # whoever abandoned the checkout released its stock
+    except BaseException:
+        checkouts.abandon_after_failure(order_id)
+        raise
 
 
 def priced_lines(cart_lines: tuple[CartLineDTO, ...]) -> tuple[OrderLineDTO, ...]:
@@ -104,10 +133,10 @@ def priced_lines(cart_lines: tuple[CartLineDTO, ...]) -> tuple[OrderLineDTO, ...
     return tuple(lines)
 
 
-def reserve(order_id: UUID, lines: tuple[OrderLineDTO, ...]) -> None:
+def reserve(order_id: UUID, lines: tuple[OrderLineDTO, ...]) -> ReservationDTO:
     """Hold the stock, translating the catalog's refusals into what the customer can act on."""
     try:
-        catalog.reserve_stock(
+        return catalog.reserve_stock(
             order_id=order_id,
             lines=tuple(StockLineDTO(product_id=line.product_id, quantity=line.quantity) for line in lines),
         )
@@ -127,6 +156,8 @@ def record(*, order_id: UUID, customer_id: UUID, payment_token: str, lines: tupl
     for line in lines:
         total += line.line_total
     with transaction.atomic():
+        if not checkouts.place(order_id):
+            raise CheckoutInterruptedError(order_id=order_id)
         order = Order.objects.create(
             id=order_id,
             customer_id=customer_id,
@@ -158,6 +189,12 @@ class OrdersService:
 
     def get_order(self, *, order_id: UUID) -> OrderDTO:
         return selectors.get_order(order_id=order_id)
+
+    def abandon_checkouts(self, *, order_ids: tuple[UUID, ...]) -> tuple[UUID, ...]:
+        return checkouts.abandon_unless_placed(order_ids)
+
+    def abandon_stalled_checkouts(self, *, limit: int = 100) -> int:
+        return checkouts.abandon_stalled(limit=limit)
 
     def get_orders(self, *, order_ids: tuple[UUID, ...]) -> tuple[OrderDTO, ...]:
         return selectors.get_orders(order_ids=order_ids)

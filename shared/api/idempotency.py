@@ -19,9 +19,16 @@ With an `Idempotency-Key` header (any 1-255 printable ASCII characters; a UUID i
 
 Only a response the view returns with a status below 500 is stored. When the view raises
 (a validation or domain error, a crash) or answers 5xx, the key is released and a retry
-runs again: a use case is one transaction, so an error means nothing was done. A request
-that holds its key longer than IDEMPOTENCY_LEASE_SECONDS is presumed dead (its process
-died) and a retry may take the key over; keep the lease above the server's request timeout.
+runs again: a use case is one transaction (or, like checkout, cleans up after itself), so
+an error means nothing was done.
+
+A request that cannot release its key (its process was killed, or the database went away
+under it, so the release failed too) must not keep it for long. The key is fenced
+(shared.fencing): on PostgreSQL the request holds a session lock named for the key on its
+own connection, which the server drops with the connection; on SQLite the row names the
+process (host, pid, start time). A retry that finds the key in flight but its holder gone
+takes it over at once. IDEMPOTENCY_LEASE_SECONDS only bounds a holder that is alive but
+stuck; keep it above the server's request timeout.
 
 The claim is committed before the view runs, so it is visible to a concurrent duplicate at
 once; do not run these views inside a transaction (ATOMIC_REQUESTS stays off).
@@ -34,11 +41,12 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import status
@@ -46,10 +54,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shared import fencing
 from shared.api.config import ApiSettings
 from shared.api.errors import ApiError
 from shared.api.models import IdempotencyKey
 from shared.correlation import REQUEST_ID_HEADER
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -127,21 +138,33 @@ def accepts_idempotency_key(handler: Handler) -> Handler:
         if claim.replay is not None:
             return claim.replay
         try:
-            response = handler(view, request, *args, **kwargs)
-        except BaseException:
-            release_key(claim.row)
-            raise
-        if not isinstance(response, Response):
-            release_key(claim.row)
-            raise TypeError(NOT_A_RESPONSE.format(view=type(view).__name__, method=handler.__name__, returned=response))
-        if response.status_code >= 500:
-            release_key(claim.row)
-        else:
-            store_response(claim.row, response)
-        return response
+            return _run(handler, view, request, claim.row, *args, **kwargs)
+        finally:
+            fencing.let_go(fence_name(claim.row))
 
     wrapper.accepts_idempotency_key = True  # type: ignore[attr-defined]  # read by the OpenAPI schema
     return wrapper
+
+
+def _run(handler: Handler, view: Any, request: Request, row: IdempotencyKey, *args: Any, **kwargs: Any) -> Response:
+    """Run the view holding the key; store its answer, or free the key when it failed."""
+    try:
+        response = handler(view, request, *args, **kwargs)
+    except BaseException:
+        release_key(row)
+        raise
+    if not isinstance(response, Response):
+        release_key(row)
+        raise TypeError(NOT_A_RESPONSE.format(view=type(view).__name__, method=handler.__name__, returned=response))
+    if response.status_code >= 500:
+        release_key(row)
+    else:
+        store_response(row, response)
+    return response
+
+
+def fence_name(row: IdempotencyKey) -> str:
+    return f"idempotency:{row.pk}"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -155,7 +178,8 @@ def claim_key(
     *, owner: str, key: str, fingerprint: str, endpoint: str, now: dt.datetime, settings: ApiSettings
 ) -> Claim:
     """Take the key for this request, or say why not (replay, 422, 409). Safe under concurrency:
-    the unique (owner, key) row decides which of two simultaneous requests runs."""
+    the unique (owner, key) row decides which of two simultaneous requests runs, and a
+    request that holds the key is fenced (see the module docstring) until `fencing.let_go`."""
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -167,7 +191,9 @@ def claim_key(
                     created_at=now,
                     locked_until=now + settings.idempotency_lease,
                     expires_at=now + settings.idempotency_key_ttl,
+                    holder=fencing.holder_id(),
                 )
+                fencing.hold(fence_name(row))  # in the claim's transaction: never visible unfenced
             return Claim(row=row, replay=None)
         except IntegrityError:
             pass
@@ -181,15 +207,31 @@ def claim_key(
             raise IdempotencyKeyReusedError(KEY_REUSED.format(key=key, endpoint=existing.endpoint))
         if not existing.in_flight:
             return Claim(row=existing, replay=_replay(existing))
-        if existing.locked_until is not None and existing.locked_until > now:
-            raise IdempotencyRequestInFlightError(IN_FLIGHT.format(key=key))
-        taken_over = IdempotencyKey.objects.filter(
-            pk=existing.pk, response_status__isnull=True, locked_until=existing.locked_until
-        ).update(locked_until=now + settings.idempotency_lease)
-        if taken_over:
-            existing.refresh_from_db()
-            return Claim(row=existing, replay=None)
+        taken_over = _take_over(existing, now=now, settings=settings)
+        if taken_over is not None:
+            return Claim(row=taken_over, replay=None)
     raise IdempotencyRequestInFlightError(IN_FLIGHT.format(key=key))
+
+
+def _take_over(existing: IdempotencyKey, *, now: dt.datetime, settings: ApiSettings) -> IdempotencyKey | None:
+    """Take a key in flight from a holder that is gone (or past its lease); 409 while it may still answer.
+
+    None means the row changed meanwhile (answered, released, or taken by another retry): look again.
+    """
+    name = fence_name(existing)
+    lease_running = existing.locked_until is not None and existing.locked_until > now
+    if lease_running and fencing.holder_alive(name, existing.holder):
+        raise IdempotencyRequestInFlightError(IN_FLIGHT.format(key=existing.key))
+    if not fencing.hold(name) and lease_running:
+        raise IdempotencyRequestInFlightError(IN_FLIGHT.format(key=existing.key))  # another retry got there first
+    taken_over = IdempotencyKey.objects.filter(
+        pk=existing.pk, response_status__isnull=True, locked_until=existing.locked_until, holder=existing.holder
+    ).update(locked_until=now + settings.idempotency_lease, holder=fencing.holder_id())
+    if not taken_over:
+        fencing.let_go(name)
+        return None
+    existing.refresh_from_db()
+    return existing
 
 
 def store_response(row: IdempotencyKey, response: Response) -> None:
@@ -204,8 +246,15 @@ def store_response(row: IdempotencyKey, response: Response) -> None:
 
 
 def release_key(row: IdempotencyKey) -> None:
-    """Free the key of a request that did not complete, so that a retry runs it again."""
-    IdempotencyKey.objects.filter(pk=row.pk, locked_until=row.locked_until, response_status__isnull=True).delete()
+    """Free the key of a request that did not complete, so that a retry runs it again.
+
+    If the database refuses (it is what failed), the key stays in flight with a holder that
+    is about to let go of its fence: the next retry takes it over (see the module docstring).
+    """
+    try:
+        IdempotencyKey.objects.filter(pk=row.pk, locked_until=row.locked_until, response_status__isnull=True).delete()
+    except DatabaseError:
+        logger.warning("idempotency.release_failed", extra={"key_id": row.pk}, exc_info=True)
 
 
 def purge_expired_keys(*, now: dt.datetime) -> int:

@@ -8,8 +8,9 @@ from django.db import models
 class IdempotencyKey(models.Model):
     """A caller's key, the request it was first sent with, and the response that request got.
 
-    In flight while `response_status` is null: `locked_until` then bounds how long the
-    request may hold the key before another may take it over (its process presumed dead).
+    In flight while `response_status` is null. A retry may take the key over at once when
+    the request's process is gone (its fence, see shared.fencing: a PostgreSQL session lock,
+    or `holder` on SQLite), and in any case after `locked_until` (a process hung for good).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -22,6 +23,9 @@ class IdempotencyKey(models.Model):
     response_headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     locked_until = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(
+        max_length=200, blank=True, default="", help_text="The process running the request (host:pid:start)."
+    )
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:

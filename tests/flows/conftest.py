@@ -1,11 +1,14 @@
 """A small shop for cross-domain flows: products with stock, and registered customers.
 
 Flows run with real commits (transaction=True): the checkout saga runs after commit,
-exactly as in production with in-process delivery.
+exactly as in production with in-process delivery. No flow counts on the saga having
+finished when checkout answers: `settled` follows the order until it is confirmed or
+cancelled, running the bus's sweep as `manage.py bus work` does beside a server.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import uuid
 from collections.abc import Callable
@@ -13,15 +16,31 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
 from rest_framework.test import APIClient
 
 from domains.catalog.interface import ProductDTO, catalog
 from domains.identity.interface import identity
 from shared.auth.principal import CUSTOMER_SCOPE, Principal
 from shared.money import Money
+from tests.reliability.processes import wait_until
 
 _skus = itertools.count(1)
 PASSWORD = "a-long-passw0rd!"
+FINAL_STATUSES = ("confirmed", "cancelled")
+SETTLE_SECONDS = 30.0
+
+
+def settled(client: Client, order_id: str, **headers: str) -> dict:
+    """The order (with its history) once the saga has finished it, polled with a deadline."""
+
+    def final() -> dict | None:
+        call_command("bus", "work", "--once", stdout=io.StringIO())  # what `bus work` beside the server does
+        order = client.get(f"/api/orders/{order_id}/", **headers).json()
+        return order if order["status"] in FINAL_STATUSES else None
+
+    return wait_until(final, timeout=SETTLE_SECONDS, what=f"order {order_id} to be confirmed or cancelled")
 
 
 def make_product(*, name: str, price: str, on_hand: int) -> ProductDTO:
@@ -49,6 +68,9 @@ class Shopper:
     def checkout(self, token: str = "tok_visa") -> dict:
         response = self.client.post("/api/orders/checkout/", {"payment_token": token}, format="json")
         return {"status_code": response.status_code, **response.json()}
+
+    def settled(self, order_id: str) -> dict:
+        return settled(self.client, order_id)
 
 
 def new_shopper(name: str = "Ann") -> Shopper:

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from domains.catalog import demo as catalog_demo
 from domains.identity import demo as identity_demo
+from tests.flows.conftest import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,8 +67,8 @@ def test_a_new_customer_buys_tea_over_the_api_from_registration_to_confirmation(
 
     # Check out.
     checkout = grace.post("/api/orders/checkout/", {"payment_token": "tok_visa"}, format="json")
-    assert checkout.status_code == 201
-    order = grace.get(checkout["Location"]).json()
+    assert (checkout.status_code, checkout["Location"]) == (201, f"/api/orders/{checkout.json()['id']}/")
+    order = settled(grace, checkout.json()["id"])  # the answer does not wait for the payment: follow the order
     assert (order["status"], order["total"]) == ("confirmed", {"amount": "47.70", "currency": "EUR"})
     assert [entry["status"] for entry in order["history"]] == ["pending_payment", "confirmed"]
 

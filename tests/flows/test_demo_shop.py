@@ -15,6 +15,7 @@ from domains.identity import demo as identity_demo
 from domains.identity.models import User
 from shared.auth.principal import CUSTOMER_SCOPE, Principal
 from shared.bus.models import StoredEvent
+from tests.flows.conftest import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +44,8 @@ def test_the_demo_shop_loads_once_and_the_demo_customer_can_buy_from_it(unchange
     teapot = client.get("/api/catalog/products/?search=tetsubin").json()["results"][0]
     client.post("/api/cart/items/", {"product_id": teapot["id"], "quantity": 1}, format="json")
 
-    order = client.post("/api/orders/checkout/", {"payment_token": "tok_visa"}, format="json").json()
+    answer = client.post("/api/orders/checkout/", {"payment_token": "tok_visa"}, format="json").json()
+    order = settled(client, answer["id"])
 
     assert (order["status"], order["total"]) == ("confirmed", {"amount": "54.00", "currency": "EUR"})
     assert StoredEvent.objects.filter(name="orders.OrderConfirmed").count() == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import socket
 from http import HTTPStatus
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from shared import fencing
 from shared.api.config import ApiSettings
 from shared.api.idempotency import (
     CALLER_REQUIRED,
@@ -23,6 +25,7 @@ from shared.api.idempotency import (
     MAX_KEY_LENGTH,
     REPLAYED_HEADER,
     claim_key,
+    fence_name,
     fingerprint,
 )
 from shared.api.management.commands.purge_idempotency_keys import PURGED
@@ -33,6 +36,7 @@ from tests.gateway.views import Script
 pytestmark = [pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
 
 URL = "/api/test/groups/"
+NO_SUCH_PID = 4_194_305  # above Linux's largest pid: a process that is gone
 
 
 def post(client: Client, caller: Caller, body: dict | str, *, key: str | None = "key-1", url: str = URL) -> Any:
@@ -239,6 +243,21 @@ def test_a_key_held_past_its_lease_is_taken_over_by_the_retry(client: Client, an
 
     assert (response.status_code, response.json()["name"]) == (201, "shop")
     assert IdempotencyKey.objects.get().response_status == 201
+
+
+def test_a_key_whose_request_died_is_taken_over_at_once_though_its_lease_runs(
+    client: Client, ann: Caller, script: Script
+) -> None:
+    row = claim(ann, {"name": "shop"}, at=timezone.now(), lease_seconds=120)
+    # Its holder is gone: on PostgreSQL its session (and so its lock), on SQLite its process.
+    fencing.let_go(fence_name(row))
+    IdempotencyKey.objects.filter(pk=row.pk).update(holder=f"{socket.gethostname()}:{NO_SUCH_PID}:1700000000.00")
+
+    response = post(client, ann, {"name": "shop"})
+
+    assert (response.status_code, response.json()["name"], script.calls) == (201, "shop", 1)
+    taken = IdempotencyKey.objects.get()
+    assert (taken.response_status, taken.holder) == (201, fencing.holder_id())
 
 
 def test_the_purge_command_deletes_expired_keys_only(client: Client, ann: Caller) -> None:

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
-from domains.billing.providers import DECLINES, PROVIDER_DOWN, FakePaymentProvider, PaymentProviderError
+from domains.billing.providers import (
+    DECLINES,
+    PROVIDER_DOWN,
+    CallOutcome,
+    FakePaymentProvider,
+    PaymentProviderError,
+)
 from shared.money import Money
 
 TEN_EUROS = Money(amount=Decimal("10.00"), currency="EUR")
 
 
 @pytest.fixture
-def provider() -> FakePaymentProvider:
-    return FakePaymentProvider()
+def provider(tmp_path: Path) -> FakePaymentProvider:
+    return FakePaymentProvider(store=tmp_path / "provider.sqlite3")
 
 
 def test_a_valid_token_is_approved_with_a_reference(provider: FakePaymentProvider) -> None:
@@ -75,3 +82,33 @@ def test_the_fail_setting_makes_every_charge_fail(provider: FakePaymentProvider)
 def test_an_unknown_setting_is_reported_with_the_choices(provider: FakePaymentProvider) -> None:
     with override_settings(BILLING_FAKE_PROVIDER_OUTCOME="sometimes"), pytest.raises(ValueError, match="approve"):
         provider.charge(idempotency_key="p1", amount=TEN_EUROS, token="tok_visa")
+
+
+def test_the_sandbox_remembers_across_processes_so_failing_once_means_once_for_the_whole_shop(tmp_path: Path) -> None:
+    web_worker, bus_worker = (FakePaymentProvider(store=tmp_path / "shared.sqlite3") for _ in range(2))
+
+    with pytest.raises(PaymentProviderError):
+        web_worker.charge(idempotency_key="order-1", amount=TEN_EUROS, token="tok_providerErrorOnce")
+    retried = bus_worker.charge(idempotency_key="order-1", amount=TEN_EUROS, token="tok_providerErrorOnce")
+    replayed = web_worker.charge(idempotency_key="order-1", amount=TEN_EUROS, token="tok_providerErrorOnce")
+
+    assert retried.approved
+    assert replayed == retried
+    assert [(call.outcome, call.reference) for call in bus_worker.calls("order-1")] == [
+        (CallOutcome.FAILED, ""),
+        (CallOutcome.APPROVED, retried.reference),
+        (CallOutcome.REPLAYED, retried.reference),
+    ]
+
+
+def test_every_call_is_listed_with_its_amount_and_token(provider: FakePaymentProvider) -> None:
+    provider.charge(idempotency_key="p1", amount=TEN_EUROS, token="tok_chargeDeclined")
+
+    (call,) = provider.calls("p1")
+    assert (call.idempotency_key, call.token, call.amount, call.outcome) == (
+        "p1",
+        "tok_chargeDeclined",
+        TEN_EUROS,
+        CallOutcome.DECLINED,
+    )
+    assert provider.calls("p2") == ()

@@ -19,7 +19,7 @@ from domains.billing.interface import (
     PaymentStatus,
     billing,
 )
-from domains.billing.providers import PROVIDER_DOWN, PaymentProviderError
+from domains.billing.providers import PROVIDER_DOWN, CallOutcome, PaymentProviderError, payment_provider
 from shared.bus.models import StoredEvent
 from shared.money import Money
 
@@ -192,3 +192,22 @@ def test_a_payment_with_an_outcome_is_never_charged_again(unchanged_database: Un
 
     with unchanged_database():
         services.charge(payment_id=payment.id, attempt=2, last_attempt=True)
+
+
+def test_a_charge_whose_answer_was_lost_is_answered_again_not_made_again() -> None:
+    payment = request()  # the charge runs after commit, which this test never does: it drives it
+    key = services.provider_key(payment.order_id)
+    first = payment_provider().charge(idempotency_key=key, amount=payment.amount, token="tok_visa")  # then died
+
+    services.charge(payment_id=payment.id, attempt=2, last_attempt=False)
+    services.charge(payment_id=payment.id, attempt=3, last_attempt=False)  # a duplicate delivery
+
+    found = billing.get_payment_for_order(order_id=payment.order_id)
+    assert found is not None
+    assert (found.status, found.attempts) == (PaymentStatus.CAPTURED, 2)
+    calls = payment_provider().calls(key)  # type: ignore[attr-defined]
+    assert [(call.outcome, call.reference) for call in calls] == [
+        (CallOutcome.APPROVED, first.reference),
+        (CallOutcome.REPLAYED, first.reference),
+    ]
+    assert len(events("billing.PaymentCaptured", payment)) == 1

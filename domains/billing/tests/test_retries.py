@@ -14,7 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from domains.billing import services
 from domains.billing.interface import PayableItemDTO, PaymentDTO, PaymentStatus, billing
+from domains.billing.providers import CallOutcome, payment_provider
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.money import Money
 
@@ -69,3 +71,5 @@ def test_a_provider_that_recovers_is_retried_and_the_payment_captured() -> None:
     found = billing.get_payment_for_order(order_id=payment.order_id)
     assert found is not None
     assert (found.status, found.attempts) == (PaymentStatus.CAPTURED, 2)
+    calls = payment_provider().calls(services.provider_key(payment.order_id))  # type: ignore[attr-defined]
+    assert [call.outcome for call in calls] == [CallOutcome.FAILED, CallOutcome.APPROVED]  # one retry, one charge

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import override_settings
+from django.utils import timezone
 
 from domains.catalog import inventory
 from domains.catalog.interface import (
@@ -26,16 +29,22 @@ from domains.catalog.tests.factories import line, make_product, stock_of
 pytestmark = pytest.mark.django_db
 
 
-def test_a_reservation_holds_units_so_they_are_no_longer_available() -> None:
+@override_settings(CATALOG_RESERVATION_TTL_SECONDS=600)
+def test_a_reservation_holds_units_so_they_are_no_longer_available_until_it_expires() -> None:
     tea, mug = make_product(on_hand=10), make_product(name="Mug", on_hand=3)
     order_id = uuid.uuid4()
 
+    before = timezone.now()
     reservation = catalog.reserve_stock(order_id=order_id, lines=(line(tea, 4), line(mug, 3)))
+    after = timezone.now()
 
+    assert reservation.expires_at is not None
+    assert before + dt.timedelta(seconds=600) <= reservation.expires_at <= after + dt.timedelta(seconds=600)
     assert reservation == ReservationDTO(
         order_id=order_id,
         status=ReservationStatus.ACTIVE,
         lines=tuple(sorted((line(tea, 4), line(mug, 3)), key=lambda stock_line: stock_line.product_id)),
+        expires_at=reservation.expires_at,
     )
     assert (stock_of(tea), stock_of(mug)) == ((10, 4), (3, 3))
     assert (catalog.get_product(product_id=tea.id).available, catalog.get_product(product_id=mug.id).available) == (
@@ -165,10 +174,14 @@ def test_a_committed_reservation_is_not_released_and_a_released_one_not_committe
     assert stock_of(tea) == (6, 0)
 
 
-def test_releasing_for_an_order_that_reserved_nothing_changes_nothing() -> None:
+def test_releasing_for_an_order_that_reserved_nothing_holds_nothing_and_a_late_reservation_holds_nothing() -> None:
     tea = make_product(on_hand=10)
+    order_id = uuid.uuid4()
 
-    assert catalog.release_reservation(order_id=uuid.uuid4()) is None
+    assert catalog.release_reservation(order_id=order_id) is None
+    late = catalog.reserve_stock(order_id=order_id, lines=(line(tea, 4),))
+
+    assert late == ReservationDTO(order_id=order_id, status=ReservationStatus.RELEASED, lines=(), expires_at=None)
     assert stock_of(tea) == (10, 0)
 
 

@@ -19,32 +19,49 @@ from domains.orders.http.serializers import (
     OrderListQuerySerializer,
     OrderOutputSerializer,
 )
+from domains.orders.interface import CartAlreadyOrderedError
 from domains.orders.models import Order
 from shared.api.access import Authenticated, OwnerOnly, StaffOnly
 from shared.api.idempotency import accepts_idempotency_key
 from shared.api.views import DomainAPIView, DomainGenericAPIView
 
+CHECKOUT_DESCRIPTION = """Order what is in the cart and pay for it with `payment_token`.
+
+**201** when this request placed the order; **200** with the existing order when this same
+cart (as it is now) was already ordered: a double submit, or a retry after a lost answer,
+places and charges one order. `Location` names the order either way.
+
+The answer never waits for the payment: `status` is the order's status when the answer
+was written, usually `pending_payment`. Follow `Location` until it is `confirmed` or
+`cancelled` (with in-process event delivery the saga often has finished by then; with
+Celery it runs in a worker).
+"""
+
 
 class CheckoutView(DomainAPIView):
-    """POST {"payment_token": "tok_visa"}: order what is in the cart and pay for it.
-
-    201 with the order. With in-process event delivery the saga has run by the time the
-    response is written (status confirmed or cancelled); with a queue between, the order
-    may still be pending_payment: poll its Location.
-    """
+    """POST {"payment_token": "tok_visa"}: order what is in the cart and pay for it (CHECKOUT_DESCRIPTION)."""
 
     permission_classes = (Authenticated,)
 
-    @extend_schema(request=CheckoutInputSerializer, responses={201: OrderOutputSerializer})
+    @extend_schema(
+        request=CheckoutInputSerializer,
+        responses={201: OrderOutputSerializer, 200: OrderOutputSerializer},
+        description=CHECKOUT_DESCRIPTION,
+    )
     @accepts_idempotency_key  # a client that lost the answer retries with the same key: one order, one charge
     def post(self, request: Request) -> Response:
         given = CheckoutInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        order = services.place_order(customer_id=request.user.id, payment_token=given.validated_data["payment_token"])
+        try:
+            order = services.place_order(
+                customer_id=request.user.id, payment_token=given.validated_data["payment_token"]
+            )
+            answer = status.HTTP_201_CREATED
+        except CartAlreadyOrderedError as already:
+            order = selectors.get_order(order_id=already.params["order_id"])
+            answer = status.HTTP_200_OK
         location = reverse("orders:order-detail", kwargs={"order_id": order.id})
-        return Response(
-            OrderOutputSerializer(order).data, status=status.HTTP_201_CREATED, headers={"Location": location}
-        )
+        return Response(OrderOutputSerializer(order).data, status=answer, headers={"Location": location})
 
 
 class OrderListView(DomainGenericAPIView):

@@ -35,6 +35,7 @@ from shared.money import Money
 
 _skus = itertools.count(1)
 NOW = dt.datetime(2026, 1, 5, 9, 30, tzinfo=dt.UTC)
+RESERVATION_TTL = dt.timedelta(minutes=15)
 
 
 class Shop:
@@ -43,6 +44,7 @@ class Shop:
     def __init__(self) -> None:
         self.products: dict[uuid.UUID, ProductDTO] = {}
         self.carts: dict[uuid.UUID, list[CartLineDTO]] = {}
+        self.cart_versions: dict[uuid.UUID, int] = {}
         self.reservations: dict[uuid.UUID, ReservationDTO] = {}
 
     # -- what a test sets up ------------------------------------------------------------
@@ -70,13 +72,19 @@ class Shop:
         return self.products[product.id]
 
     def fill_cart(self, customer_id: uuid.UUID, *lines: tuple[ProductDTO, int]) -> None:
+        """Add to the customer's cart: a new version of it, as the cart's contract says of every change."""
         cart = self.carts.setdefault(customer_id, [])
         cart.extend(CartLineDTO(product_id=p.id, quantity=quantity, added_at=NOW) for p, quantity in lines)
+        self.cart_versions[customer_id] = self.cart_versions.get(customer_id, 0) + 1
 
     # -- the answers of the fakes --------------------------------------------------------------
 
     def get_cart(self, *, customer_id: uuid.UUID) -> CartDTO:
-        return CartDTO(customer_id=customer_id, lines=tuple(self.carts.get(customer_id, ())))
+        return CartDTO(
+            customer_id=customer_id,
+            lines=tuple(self.carts.get(customer_id, ())),
+            version=self.cart_versions.get(customer_id, 0),
+        )
 
     def get_products(self, *, product_ids: tuple[uuid.UUID, ...]) -> tuple[ProductDTO, ...]:
         return tuple(self.products[product_id] for product_id in product_ids if product_id in self.products)
@@ -99,18 +107,28 @@ class Shop:
             self.change(
                 self.products[line.product_id], available=self.products[line.product_id].available - line.quantity
             )
-        self.reservations[order_id] = ReservationDTO(order_id=order_id, status=ReservationStatus.ACTIVE, lines=lines)
+        self.reservations[order_id] = ReservationDTO(
+            order_id=order_id, status=ReservationStatus.ACTIVE, lines=lines, expires_at=NOW + RESERVATION_TTL
+        )
         return self.reservations[order_id]
 
     def release_reservation(self, *, order_id: uuid.UUID) -> ReservationDTO | None:
+        """Give the units back; an order that reserved nothing yet never will (a released tombstone)."""
         reservation = self.reservations.get(order_id)
-        if reservation is None or reservation.status is not ReservationStatus.ACTIVE:
+        if reservation is None:
+            self.reservations[order_id] = ReservationDTO(
+                order_id=order_id, status=ReservationStatus.RELEASED, lines=(), expires_at=None
+            )
+            return None
+        if reservation.status is not ReservationStatus.ACTIVE:
             return reservation
         for line in reservation.lines:
             self.change(
                 self.products[line.product_id], available=self.products[line.product_id].available + line.quantity
             )
-        self.reservations[order_id] = dataclasses.replace(reservation, status=ReservationStatus.RELEASED)
+        self.reservations[order_id] = dataclasses.replace(
+            reservation, status=ReservationStatus.RELEASED, expires_at=None
+        )
         return self.reservations[order_id]
 
     def request_payment(

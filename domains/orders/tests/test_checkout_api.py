@@ -17,14 +17,17 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from domains.catalog.interface import ProductDTO, StockLineDTO
 from domains.orders.http.serializers import PAYMENT_TOKEN_INVALID
+from domains.orders.http.views import CHECKOUT_DESCRIPTION
 from domains.orders.interface import orders
-from domains.orders.models import Order
+from domains.orders.models import Checkout, CheckoutStatus, Order
 from domains.orders.tests.conftest import Shop
 from shared.auth.principal import Principal
+from shared.bus.models import StoredEvent
 from shared.contracts import Fakes
 from shared.money import Money
 
@@ -99,6 +102,7 @@ def test_no_second_order_while_the_first_waits_for_its_payment(
 ) -> None:
     shop.fill_cart(customer.id, (tea, 1))
     first = customer_client.post(CHECKOUT, VISA, format="json").json()  # the saga runs after commit: pending
+    shop.fill_cart(customer.id, (tea, 1))  # another cart: not the same intent
 
     with unchanged_database():
         second = customer_client.post(CHECKOUT, VISA, format="json")
@@ -224,12 +228,14 @@ def test_checkout_needs_a_signed_in_customer(anonymous_client: APIClient, unchan
 
 
 @pytest.mark.postgres
-def test_when_storing_the_order_fails_after_reserving_the_reservation_is_released(
+def test_when_storing_the_order_fails_after_reserving_the_checkout_is_abandoned_with_its_release_event(
     customer: Principal, fakes: Fakes, shop: Shop, tea: ProductDTO
 ) -> None:
-    """Compensation inside place_order. Another session holds the orders table against writes
-    (reads still pass) and this one gives up waiting (lock_timeout): a real failure between
-    reserving and storing."""
+    """Compensation, recorded with the decision. Another session holds the orders table against
+    writes (reads still pass) and this one gives up waiting (lock_timeout): a real failure
+    between reserving and storing. The checkout is abandoned and orders.CheckoutAbandoned
+    stored in that same transaction, so the catalog releases the stock when it is delivered
+    (catalog's tests and tests/flows show the release), even if this process died next."""
     shop.fill_cart(customer.id, (tea, 3))
     locked, release = threading.Event(), threading.Event()
 
@@ -253,7 +259,21 @@ def test_when_storing_the_order_fails_after_reserving_the_reservation_is_release
         release.set()
         holder.join(timeout=30)
 
-    ((reserved,), (released,)) = fakes.catalog.reserve_stock.calls, fakes.catalog.release_reservation.calls
-    assert released == {"order_id": reserved["order_id"]}
-    assert shop.products[tea.id].available == 20
+    ((reserved,),) = (fakes.catalog.reserve_stock.calls,)
+    abandoned = Checkout.objects.get(customer_id=customer.id)
+    assert (abandoned.order_id, abandoned.status) == (reserved["order_id"], CheckoutStatus.ABANDONED)
+    assert list(StoredEvent.objects.filter(key=str(abandoned.order_id)).values_list("name", "payload")) == [
+        ("orders.CheckoutAbandoned", {"order_id": str(abandoned.order_id), "customer_id": str(customer.id)})
+    ]
+    assert fakes.catalog.release_reservation.calls == []  # not an in-request call that could fail too
     assert Order.objects.count() == 0
+
+
+def test_the_schema_says_checkout_answers_201_or_200_with_the_order_and_does_not_wait_for_the_payment() -> None:
+    operation = SchemaGenerator().get_schema(request=None, public=True)["paths"][CHECKOUT]["post"]
+
+    order = {"$ref": "#/components/schemas/OrderOutput"}
+    assert operation["responses"]["201"]["content"]["application/json"]["schema"] == order
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == order
+    assert operation["description"] == CHECKOUT_DESCRIPTION
+    assert "never waits for the payment" in CHECKOUT_DESCRIPTION
