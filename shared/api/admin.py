@@ -15,8 +15,8 @@ class IdempotencyKeyAdmin(ReadOnlyAdmin):
     search_fields = ("=key", "=owner", "endpoint")
     date_hierarchy = "created_at"
     fields = (
-        "key", "owner", "endpoint", "fingerprint", "response_status", "in_flight", "created_at", "locked_until",
-        "expires_at", "response_headers_json", "response_body_json",
+        "key", "owner", "endpoint", "fingerprint", "response_status", "in_flight", "holder", "created_at",
+        "locked_until", "expires_at", "response_headers_json", "response_body_json",
     )  # fmt: skip
     readonly_fields = fields
 
