@@ -13,11 +13,14 @@ ifeq ($(CI),true)
 export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/modulith
 endif
 
-# Programs some tests drive, from Debian's packages: promtool (the alert rules' tests) and
-# chromium (the architecture page, driven by Playwright; never a downloaded browser).
-SYSTEM_PACKAGES := prometheus:promtool chromium:chromium
-
 .PHONY: run check lint test bench clean tools
+
+# Programs some tests and benchmarks run, from Debian's packages: command -> package.
+# `make tools` installs the missing ones (as root, with apt-get); a test that needs one that
+# is missing says which package to install, and fails on CI.
+# promtool runs the alert rules' tests; chromium is the browser Playwright drives for the
+# architecture page (never a downloaded one).
+DEBIAN_TOOLS := wrk:wrk promtool:prometheus chromium:chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,16 +52,12 @@ lint: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 tools:
-	@missing=""; for entry in $(SYSTEM_PACKAGES); do \
-		command -v "$${entry#*:}" >/dev/null || missing="$$missing $${entry%%:*}"; \
-	done; \
+	@missing=""; for pair in $(DEBIAN_TOOLS); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
 	if [ -n "$$missing" ]; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing from Debian:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-		else \
-			echo "Some tests need Debian packages:$$missing. Install them: sudo apt-get install -y$$missing"; \
-		fi; \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get install -y --no-install-recommends $$missing >/dev/null || \
+	      { apt-get update >/dev/null && apt-get install -y --no-install-recommends $$missing >/dev/null; }; \
+	  else echo "Missing programs; install the Debian packages:$$missing"; fi; \
 	fi
 
 test: $(STAMP) tools
@@ -69,7 +68,7 @@ test: $(STAMP) tools
 		echo "$(BIN)/pytest domains/$$domain -n 0 -q"; $(BIN)/pytest domains/$$domain -n 0 -q || exit 1; \
 	done
 
-bench: $(STAMP)
+bench: $(STAMP) tools
 	$(BIN)/python -m bench
 
 clean:

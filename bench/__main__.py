@@ -1,8 +1,8 @@
-"""Run every benchmark: `python -m bench`. The Celery one needs Redis at REDIS_URL."""
+"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk."""
 
-from bench import bus_celery, kernel
+from bench import bus_celery, gateway, kernel
 
-BENCHMARKS = (kernel.main, lambda: bus_celery.main([]))
+BENCHMARKS = (kernel.main, lambda: bus_celery.main([]), lambda: gateway.main([]))
 
 for run in BENCHMARKS:
     run()

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from config.checks import check_checkout_timings
 
 
 class CompositionRootConfig(AppConfig):
@@ -7,3 +10,6 @@ class CompositionRootConfig(AppConfig):
     name = "config"
     label = "composition"
     verbose_name = "Composition root"
+
+    def ready(self) -> None:
+        checks.register(check_checkout_timings, "modulith")

@@ -66,6 +66,7 @@ def claim(*, customer_id: UUID, cart_version: int) -> UUID:
     CartAlreadyOrderedError or CheckoutInProgressError when another submit of the same
     cart got there first; a claim whose process died is abandoned and taken afresh.
     """
+    other: Checkout | None = None
     for _ in range(CLAIM_ATTEMPTS):
         order_id = uuid.uuid4()
         try:
@@ -88,7 +89,8 @@ def claim(*, customer_id: UUID, cart_version: int) -> UUID:
         if not stalled(other, now=timezone.now()):
             raise CheckoutInProgressError(order_id=other.order_id)
         abandon(order_id=other.order_id, release=True)
-    raise CheckoutInProgressError(order_id=order_id)
+    # Claims kept changing under us (a storm of submits of one cart): name the latest one seen.
+    raise CheckoutInProgressError(order_id=other.order_id if other is not None else order_id)
 
 
 def let_go(order_id: UUID) -> None:

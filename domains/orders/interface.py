@@ -235,8 +235,9 @@ class OrdersApi(Protocol):
     def place_order(self, *, customer_id: UUID, payment_token: str) -> OrderDTO:
         """Turn the customer's cart into an order: prices read from the catalog now, stock
         reserved, then payment requested by the saga (`payment_token` names the customer's
-        payment method at the provider). Returns the order as it is when recorded
-        (pending_payment); the saga moves it on after that, through the bus.
+        payment method at the provider). Returns the order as it is when the call returns
+        (usually pending_payment): the saga moves it on through the bus, and the call never
+        waits for it.
 
         Idempotent per version of the cart: the first call places the order, any other call
         for the same cart version places nothing and raises CartAlreadyOrderedError naming

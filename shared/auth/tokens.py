@@ -20,11 +20,21 @@ wrong, so a client knows to refresh rather than log in again.
 Where the keys come from (settings, first that is set): AUTH_JWKS_URL (the identity
 provider's key set over HTTP), AUTH_VERIFYING_KEYS, AUTH_SIGNING_KEYS (PEM files; only the
 public halves are used), and in development the development key file's public half.
+
+Verified tokens are remembered (`VerifiedTokens`): a client sends the same token with every
+request for its whole life, and an RS256 check costs more than the rest of the gateway
+together. A token is remembered by a digest of its exact text, so any change to it is a
+miss and a full check; at most AUTH_VERIFIED_TOKEN_CACHE_SECONDS (60 by default) and never
+past its expiry, so a key removed from the trusted set stops working within that time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from cachetools import TTLCache
 from django.conf import settings
 
 from shared.auth.keys import JwksKeySet, KeySource, load_key_set
@@ -64,6 +75,38 @@ class ExpiredTokenError(TokenError):
     """A genuine token past its expiry: get a new one with the refresh token."""
 
 
+class VerifiedTokens:
+    """Principals of recently verified tokens, by a digest of the token: at most `seconds` old, never expired.
+
+    Thread-safe (gunicorn's threads share it); bounded to `size` tokens, least recently
+    used first out.
+    """
+
+    def __init__(self, *, size: int = 10_000, seconds: float = 60.0) -> None:
+        self._entries: TTLCache[bytes, tuple[Principal, float]] = TTLCache(maxsize=size, ttl=seconds)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _digest(token: str) -> bytes:
+        return hashlib.blake2b(token.encode(), digest_size=16).digest()
+
+    def get(self, token: str, *, now: float) -> Principal | None:
+        digest = self._digest(token)
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is None:
+                return None
+            principal, expires_at = entry
+            if now >= expires_at:
+                del self._entries[digest]
+                return None
+        return principal
+
+    def put(self, token: str, principal: Principal, *, expires_at: float) -> None:
+        with self._lock:
+            self._entries[self._digest(token)] = (principal, expires_at)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VerifierConfig:
     """What verifying needs; built from settings by `current_verifier()`."""
@@ -72,6 +115,8 @@ class VerifierConfig:
     issuer: str
     audience: str
     leeway_seconds: int
+    verified: VerifiedTokens | None = dataclasses.field(default=None, compare=False)
+    """Remembered verifications (None: check every token in full)."""
 
 
 def current_verifier() -> VerifierConfig:
@@ -83,6 +128,7 @@ def current_verifier() -> VerifierConfig:
         issuer=settings.AUTH_TOKEN_ISSUER,
         audience=settings.AUTH_TOKEN_AUDIENCE,
         leeway_seconds=settings.AUTH_CLOCK_SKEW_SECONDS,
+        cache_seconds=settings.AUTH_VERIFIED_TOKEN_CACHE_SECONDS,
     )
 
 
@@ -95,6 +141,7 @@ def _verifier(
     issuer: str,
     audience: str,
     leeway_seconds: int,
+    cache_seconds: float,
 ) -> VerifierConfig:
     keys: KeySource
     if jwks_url:
@@ -102,7 +149,8 @@ def _verifier(
     else:
         paths = key_files or ((dev_key_file,) if dev_key_file else ())
         keys = load_key_set(Path(path) for path in paths)
-    return VerifierConfig(keys=keys, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds)
+    verified = VerifiedTokens(seconds=cache_seconds) if cache_seconds > 0 else None
+    return VerifierConfig(keys=keys, issuer=issuer, audience=audience, leeway_seconds=leeway_seconds, verified=verified)
 
 
 # -- claims <-> principal ---------------------------------------------------------------
@@ -129,7 +177,15 @@ def principal_from_claims(claims: Mapping[str, Any]) -> Principal:
 
 def verify_access_token(token: str, *, config: VerifierConfig | None = None) -> Principal:
     """The principal a genuine, current access token speaks for; TokenError otherwise."""
-    return principal_from_claims(verified_claims(token, config=config or current_verifier()))
+    config = config or current_verifier()
+    now = time.time()
+    if config.verified is not None and (known := config.verified.get(token, now=now)) is not None:
+        return known
+    claims = verified_claims(token, config=config)
+    principal = principal_from_claims(claims)
+    if config.verified is not None:
+        config.verified.put(token, principal, expires_at=float(claims["exp"]) + config.leeway_seconds)
+    return principal
 
 
 def verified_claims(token: str, *, config: VerifierConfig) -> dict[str, Any]:

@@ -19,7 +19,7 @@ PROMETHEUS_MULTIPROC_DIR (each must write its own tallies to the shared files).
 
 Multiprocess mode: with PROMETHEUS_MULTIPROC_DIR set before the process starts,
 prometheus_client keeps every value in files there, and /metrics adds up all the
-processes that wrote to it (gunicorn's workers: see config/gunicorn.py). Gauges say
+processes that wrote to it (gunicorn's workers: see config/gunicorn.conf.py). Gauges say
 how: the breaker state is the worst among live processes, a heartbeat the latest.
 """
 

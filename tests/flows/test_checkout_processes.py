@@ -234,6 +234,24 @@ def test_twenty_concurrent_keyless_submits_of_one_cart_place_and_charge_one_orde
     assert no_dangling_references(shop), shop.manage("find_dangling_references").stdout
 
 
+def test_a_provider_that_fails_once_is_called_twice_across_processes_and_the_order_confirmed(
+    sqlite_shop: ShopServer,
+) -> None:
+    """The first attempt runs in a gunicorn worker, the retry in `bus work`: one failure, one charge."""
+    shop = sqlite_shop
+    tea, ann = new_product(shop, on_hand=10), new_customer(shop)
+    fill_cart(shop, ann, tea, 1)
+
+    answer = shop.call("POST", CHECKOUT, {"payment_token": "tok_providerErrorOnce"}, token=ann.token)
+
+    assert answer.status == 201
+    order_id = answer.body["id"]
+    assert settled(shop, ann, order_id)["status"] == "confirmed"
+    (payment,) = shop.ok("GET", "/api/billing/payments/", token=ann.token)["results"]
+    assert (payment["status"], payment["attempts"]) == ("captured", 2)
+    assert charges(shop, order_id) == [CallOutcome.FAILED, CallOutcome.APPROVED]
+
+
 @pytest.mark.postgres
 def test_a_postgresql_restart_mid_checkout_holds_nothing_and_the_retry_with_its_key_is_served_at_once(
     postgres_shop: ShopServer, private_postgres: PostgresServer

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from config.celery import CHECKOUT_SWEEP_TASK, app
 from config.checkout_sweep import SweepReport, sweep
+from config.checks import NOT_POSITIVE, TTL_NOT_ABOVE_TIMEOUT, check_checkout_timings
 from domains.cart.interface import cart
 from domains.catalog.interface import ProductDTO, ReservationStatus, StockLineDTO, catalog
 from domains.catalog.models import Reservation
@@ -119,3 +120,20 @@ def test_celery_beat_runs_the_checkout_sweep_and_never_sends_it_twice() -> None:
     assert (entry["task"], entry["schedule"]) == (CHECKOUT_SWEEP_TASK, 5.0)
     app.loader.import_default_modules()
     assert app.tasks[CHECKOUT_SWEEP_TASK].max_retries == 0
+
+
+@pytest.mark.parametrize(
+    ("ttl", "timeout", "sweep_every", "expected"),
+    [
+        pytest.param(900, 60, 5, [], id="defaults"),
+        pytest.param(60, 60, 5, [TTL_NOT_ABOVE_TIMEOUT.format(ttl=60, timeout=60)], id="ttl-not-above-timeout"),
+        pytest.param(900, 60, 0, [NOT_POSITIVE.format(name="CHECKOUT_SWEEP_SECONDS", value=0)], id="sweep-never-runs"),
+    ],
+)
+def test_the_checkout_timings_must_nest(ttl: float, timeout: float, sweep_every: float, expected: list[str]) -> None:
+    with override_settings(
+        CATALOG_RESERVATION_TTL_SECONDS=ttl, ORDERS_CHECKOUT_TIMEOUT_SECONDS=timeout, CHECKOUT_SWEEP_SECONDS=sweep_every
+    ):
+        problems = check_checkout_timings()
+
+    assert [(problem.id, problem.msg) for problem in problems] == [("modulith.E030", msg) for msg in expected]

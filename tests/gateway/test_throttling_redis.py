@@ -18,6 +18,7 @@ from django.test import Client
 
 from conftest import require_server
 from shared.api.throttling import RATE_LIMIT_CACHE
+from tests.reliability.processes import RedisServer, free_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
 
@@ -103,3 +104,34 @@ def test_concurrent_requests_let_exactly_the_limit_through(redis_url: str) -> No
         thread.join(timeout=60)
 
     assert sorted(results) == [200] * 3 + [429] * (attempts - 3)
+
+
+@pytest.mark.processes
+def test_a_throttle_check_is_one_command_to_redis(settings: LazySettings, tmp_path: Path, client: Client) -> None:
+    # given the rate-limit cache on a redis-server of this test's own, so its command counts are ours alone
+    server = RedisServer(port=free_port(), directory=tmp_path)
+    server.start()
+    try:
+        settings.CACHES = {
+            **settings.CACHES,
+            RATE_LIMIT_CACHE: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url},
+        }
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
+        stats = redis.Redis.from_url(server.url)
+        client.get("/api/test/echo/")  # connects, and creates the window's counter
+        before = stats.info("commandstats")
+
+        # when an anonymous request is checked against its one limit
+        response = client.get("/api/test/echo/")
+
+        # then the check sent one command, the counting script (whose INCR Redis counts too), and nothing else
+        after = stats.info("commandstats")
+    finally:
+        server.stop()
+    counted = {
+        name: after[name]["calls"] - before.get(name, {"calls": 0})["calls"]
+        for name in after
+        if name not in ("cmdstat_info",)
+    }
+    assert response.status_code == 200
+    assert {name: calls for name, calls in counted.items() if calls} == {"cmdstat_evalsha": 1, "cmdstat_incr": 1}

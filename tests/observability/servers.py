@@ -46,7 +46,7 @@ def send(
 
 @dataclasses.dataclass
 class Gunicorn:
-    """A server of the project (`gunicorn -c config/gunicorn.py config.wsgi`, or runserver) the test started."""
+    """A server of the project (`gunicorn -c config/gunicorn.conf.py config.wsgi`, or runserver) the test started."""
 
     port: int
     log: Path
@@ -103,7 +103,7 @@ def start_gunicorn(*, env: Mapping[str, str], log_dir: Path, workers: int = 2) -
         "PYTHONUNBUFFERED": "1",
         **env,
     }
-    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True

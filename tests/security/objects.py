@@ -6,7 +6,8 @@ the URL arguments that name it and how the owner reads it back, so that the test
 another customer's attempt changed nothing. A new OwnerOnly endpoint fails
 `test_every_object_endpoint_has_an_owned_object_factory` until it has a factory here.
 
-The tests that use them commit (transaction=True): the checkout saga runs after commit.
+The tests that use them commit (transaction=True): the checkout saga runs after commit, and
+a factory that needs its outcome (a payment) follows the order until it is settled.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.test import Client
 
 from domains.catalog.interface import catalog
 from shared.money import Money
+from tests.flows.conftest import settled
 from tests.security.callers import Caller
 
 _skus = itertools.count(1)
@@ -83,7 +85,8 @@ def order(client: Client, owner: Caller) -> OwnedObject:
 
 
 def payment(client: Client, owner: Caller) -> OwnedObject:
-    checked_out(client, owner)
+    order_id = checked_out(client, owner)["id"]
+    settled(client, order_id, HTTP_AUTHORIZATION=f"Bearer {owner.token}")  # the answer does not wait for billing
     [paid] = api(client, owner, "GET", "/api/billing/payments/")["results"]
     path = f"/api/billing/payments/{paid['id']}/"
     return OwnedObject(url_kwargs={"payment_id": paid["id"]}, read=reader(client, owner, path))

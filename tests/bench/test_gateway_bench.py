@@ -1,0 +1,49 @@
+"""The gateway benchmark runs end to end: two gunicorn servers under wrk, a row each, its Redis keys gone at exit."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import redis
+from django.conf import settings
+
+from bench.gateway import NO_WRK
+from conftest import require_server
+
+pytestmark = [pytest.mark.redis, pytest.mark.processes, pytest.mark.xdist_group("celery")]
+
+ROW = re.compile(r"^(gateway|bare)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s+(\d+)\s+([\d.]+)$", re.MULTILINE)
+DELETED = re.compile(r"\d+ rate-limit keys under (modulith-bench-[0-9a-f]+): deleted")
+
+
+def test_the_gateway_benchmark_prints_both_rows_and_cleans_up() -> None:
+    if shutil.which("wrk") is None:
+        require_server(f"wrk. {NO_WRK}")
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}  # a throwaway SQLite
+
+    bench = subprocess.run(
+        [sys.executable, "-m", "bench.gateway", "--seconds", "1", "--rounds", "1", "--connections", "4"],
+        cwd=settings.BASE_DIR,
+        env={**environment, "REDIS_URL": settings.REDIS_URL},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert bench.returncode == 0, bench.stderr
+    rows = {
+        name: (int(rps), int(sql), int(errors), float(ratio))
+        for name, rps, sql, errors, ratio in ROW.findall(bench.stdout)
+    }
+    assert rows.keys() == {"gateway", "bare"}, bench.stdout
+    assert all(rps > 0 and errors == 0 for rps, _, errors, _ in rows.values()), bench.stdout
+    assert rows["gateway"][1] == rows["bare"][1]  # the gateway adds no SQL statement
+    assert rows["bare"][3] == 1.0
+    [prefix] = DELETED.findall(bench.stdout)
+    assert list(redis.Redis.from_url(settings.REDIS_URL).scan_iter(match=f"{prefix}:*")) == []
