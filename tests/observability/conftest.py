@@ -38,7 +38,12 @@ def shop_server(
     with django_db_blocker.unblock():
         url = database_url(connection)
     server = start_gunicorn(
-        env={"DATABASE_URL": url, "PROMETHEUS_MULTIPROC_DIR": str(multiprocess_dir), "METRICS_PUBLIC": "true"},
+        env={
+            "DATABASE_URL": url,
+            "PROMETHEUS_MULTIPROC_DIR": str(multiprocess_dir),
+            "METRICS_PUBLIC": "true",
+            "GUNICORN_THREADS": "1",  # one request per worker at a time: concurrent requests reach both
+        },
         log_dir=tmp_path_factory.mktemp("gunicorn"),
         workers=2,
     )
