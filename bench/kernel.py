@@ -125,11 +125,11 @@ def bus_variants(n: int, registry: Registry) -> dict[str, Callable[[], object]]:
         signal.connect(make_receiver(), weak=False)
     router = Router(Subscription(id=f"bench.s{i}", event=Ticked, handler=handler) for i in range(n))
     bus = Bus(registry=registry, router=router)
-    wire_id = event_meta(Ticked).wire_id
+    meta = event_meta(Ticked)
 
     def in_memory() -> None:
         payload = wire.to_primitive(sample)
-        for subscription in router.for_event(wire_id):
+        for subscription in router.for_event(meta):
             subscription.handler(wire.from_primitive(payload, Ticked))
 
     return {

@@ -253,15 +253,30 @@ BUS_TRANSPORT = env.str("BUS_TRANSPORT", default="inprocess")  # inprocess | cel
 BUS_MAX_ATTEMPTS = env.int("BUS_MAX_ATTEMPTS", default=5)
 BUS_RETRY_BASE_SECONDS = env.float("BUS_RETRY_BASE_SECONDS", default=2.0)
 BUS_RETRY_MAX_SECONDS = env.float("BUS_RETRY_MAX_SECONDS", default=600.0)
-BUS_LEASE_SECONDS = env.float("BUS_LEASE_SECONDS", default=300.0)
+# A delivery left in processing this long (its process died, and no broker message came
+# back to say so) is taken back by the sweep: above the Celery hard time limit (check E021),
+# and short enough that such a delivery runs again well within a minute.
+BUS_LEASE_SECONDS = env.float("BUS_LEASE_SECONDS", default=40.0)
 # The relay (BUS_TRANSPORT=celery): how long a relay may hold rows it claimed before
 # another relay may take them, after how long a sent but never picked up message counts
 # as lost and is sent again, how many rows one claim takes, and how often the periodic
 # sweep runs (celery beat; `manage.py bus work --interval` outside beat).
 BUS_RELAY_LEASE_SECONDS = env.float("BUS_RELAY_LEASE_SECONDS", default=30.0)
-BUS_RELAY_RESEND_SECONDS = env.float("BUS_RELAY_RESEND_SECONDS", default=900.0)
+# A message Redis lost (a restart without persistence, a worker killed as it took the
+# message) is sent again after this; a message merely waiting in a long queue is then sent
+# twice, which costs a claim that finds the row taken (the inbox makes it harmless).
+BUS_RELAY_RESEND_SECONDS = env.float("BUS_RELAY_RESEND_SECONDS", default=30.0)
 BUS_RELAY_BATCH = env.int("BUS_RELAY_BATCH", default=100)
 BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
+# Other services' feeds (where GATEWAY_REMOTE_DOMAINS places a domain) are pulled on every
+# sweep, this many events per read. This process's own feed (/internal/events/) answers only
+# callers presenting BUS_FEED_TOKEN; unset, it answers no one. Share one token between services.
+BUS_FEED_PAGE = env.int("BUS_FEED_PAGE", default=100)
+BUS_FEED_TOKEN = env.str("BUS_FEED_TOKEN", default="")
+# Redis on which publishers say "this domain's feed moved" and `bus work` listens, so a
+# subscriber pulls at once rather than at its next sweep. Lossy on purpose (pub/sub): a
+# lost nudge costs one sweep interval. Unset: no nudges.
+BUS_NUDGE_REDIS_URL = env.str("BUS_NUDGE_REDIS_URL", default="")
 
 # -- Shop ----------------------------------------------------------------------------
 # The fake payment provider decides by payment token (see domains/billing/providers.py);

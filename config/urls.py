@@ -13,6 +13,7 @@ from config.health import readiness_checks
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
 from shared.architecture.views import architecture_views
+from shared.bus import feed_view
 from shared.bus.metrics import OutboxCollector
 from shared.gateway.routing import api_urlpatterns, served_routes
 from shared.observability import health
@@ -30,6 +31,7 @@ urlpatterns = [
     path("metrics", metrics_view(collectors=[outbox]), name="metrics"),
     path("architecture/", architecture_page, name="architecture"),
     path("architecture/description.json", architecture_description, name="architecture-description"),
+    path("internal/events/", feed_view.feed, name="event-feed"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),

@@ -12,7 +12,8 @@ class BusConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here because the check builds the bus, which needs the models loaded.
-        from shared.bus.checks import check_subscriptions
+        from shared.bus.checks import check_placement, check_subscriptions
 
         checks.register(check_subscriptions, "modulith")
+        checks.register(check_placement, "modulith")
         checks.register(check_celery, "modulith")

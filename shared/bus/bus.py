@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils import timezone
 
 from shared import wire
 from shared.bus.config import BusSettings
 from shared.bus.delivery import Deliverer
+from shared.bus.feed_client import FeedUnavailableError, HttpFeed
+from shared.bus.inbox import Inbox
 from shared.bus.models import Delivery, StoredEvent
-from shared.bus.subscriptions import Router
+from shared.bus.nudge import Nudger
+from shared.bus.placement import FeedPlacement, domain_of, feeds, remote_domains, runs_here
+from shared.bus.puller import FeedSource, Puller
+from shared.bus.subscriptions import Router, Subscription
 from shared.bus.transport import InProcessTransport, Transport
 from shared.correlation import current_correlation_id
 from shared.events import event_meta, ordering_key
@@ -36,6 +42,16 @@ SUBSCRIPTION_TO_UNDECLARED_EVENT = (
     "Subscription {id!r} listens to {wire_id}, which no registered interface declares. "
     "Subscribe only to events listed in another domain's interface."
 )
+SUBSCRIPTION_TO_UNPUBLISHED_VERSION = (
+    "Subscription {id!r} listens to {name} v{version}, but its publisher declares {name} only at {versions} "
+    "and no downcast to v{version}. Subscribe to a published version, or have the publisher declare "
+    "downcasts={{{version}: ...}} on its newest version."
+)
+SUBSCRIPTION_WITHOUT_PUBLISHER = (
+    "Subscription {id!r} listens to {wire_id}, but domain {domain!r}, which publishes it, runs nowhere in "
+    "the placement: it is not installed here and GATEWAY_REMOTE_DOMAINS names no service for it. Its "
+    "events would never arrive. Install the domain or add {domain}=<its service's base URL>."
+)
 
 
 class Bus:
@@ -49,23 +65,68 @@ class Bus:
         transport: Callable[[Deliverer], Transport] = InProcessTransport,
         settings: Callable[[], BusSettings] = BusSettings.from_django,
         clock: Callable[[], dt.datetime] = timezone.now,
+        feed_source: Callable[[FeedPlacement], FeedSource] | None = None,
+        nudger: Nudger | None = None,
     ) -> None:
         self.registry = registry
         self.router = router
         self.deliverer = Deliverer(registry=registry, router=router, settings=settings, clock=clock)
         self.transport = transport(self.deliverer)
         self._clock = clock
+        self._settings = settings
+        self._feed_source = feed_source or _http_feed
+        self._sources: dict[FeedPlacement, FeedSource] = {}
+        self.nudger = nudger
+        self.puller = Puller(inbox=Inbox(clock=clock), hand_off=self._hand_off, page_size=settings().feed_page)
 
     def undeclared_subscriptions(self) -> list[str]:
-        """Problems with subscriptions to events no interface declares (a system check reports them)."""
+        """Subscriptions to an event name or version that no interface publishes (check modulith.E010)."""
+        problems = []
+        for subscription in self.router:
+            versions = self.published_versions(subscription.name)
+            if not versions:
+                problems.append(
+                    SUBSCRIPTION_TO_UNDECLARED_EVENT.format(id=subscription.id, wire_id=subscription.wire_id)
+                )
+            elif subscription.version not in versions:
+                problems.append(
+                    SUBSCRIPTION_TO_UNPUBLISHED_VERSION.format(
+                        id=subscription.id,
+                        name=subscription.name,
+                        version=subscription.version,
+                        versions=", ".join(f"v{v}" for v in sorted(versions)),
+                    )
+                )
+        return problems
+
+    def unplaced_subscriptions(self) -> list[str]:
+        """Subscriptions, run here, whose publishing domain runs nowhere in the placement (check modulith.E011)."""
+        remote = remote_domains()
         return [
-            SUBSCRIPTION_TO_UNDECLARED_EVENT.format(id=s.id, wire_id=s.wire_id)
-            for s in self.router
-            if self.registry.event_types().get(s.wire_id) is not s.event
+            SUBSCRIPTION_WITHOUT_PUBLISHER.format(
+                id=subscription.id, wire_id=subscription.wire_id, domain=domain_of(subscription.name)
+            )
+            for subscription in self.router
+            if domain_of(subscription.id) not in remote
+            and domain_of(subscription.name) not in remote
+            and not runs_here(domain_of(subscription.name))
         ]
 
+    def published_versions(self, name: str) -> frozenset[int]:
+        """Every version of event `name` a subscriber can receive: declared ones and their downcasts."""
+        metas = (event_meta(cls) for cls in self.registry.event_types().values())
+        return frozenset(v for meta in metas if meta.name == name for v in meta.versions)
+
+    def local_subscriptions(self, subscriptions: Iterable[Subscription]) -> list[Subscription]:
+        """Those of `subscriptions` whose subscriber runs in this process (a remote one pulls the feed itself)."""
+        remote = remote_domains()
+        return [s for s in subscriptions if domain_of(s.id) not in remote]
+
     def publish(self, event: object) -> uuid.UUID:
-        """Store `event` with one delivery per subscriber; hand it to the transport once the transaction commits.
+        """Store `event` with one delivery per local subscriber; hand it to the transport once the transaction commits.
+
+        The event row is the outbox entry other processes read (shared.bus.feed): a
+        subscriber running elsewhere pulls it from there, so no row is written for it here.
 
         Inside `transaction.atomic()` the rows are part of the caller's transaction: a
         rollback leaves no trace and delivers nothing. Outside one, the event commits at
@@ -85,6 +146,7 @@ class Bus:
         event_id = uuid.uuid4()
         now = self._clock()
         key = ordering_key(event) or ""
+        subscriptions = self.local_subscriptions(self.router.for_event(meta))
         with transaction.atomic():
             StoredEvent.objects.create(
                 id=event_id,
@@ -95,20 +157,50 @@ class Bus:
                 correlation_id=current_correlation_id(),
                 occurred_at=now,
             )
-            Delivery.objects.bulk_create(
-                Delivery(
-                    event_id=event_id,
-                    subscriber=subscription.id,
-                    key=key,
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
+            if subscriptions:
+                Delivery.objects.bulk_create(
+                    Delivery(
+                        event_id=event_id,
+                        subscriber=subscription.id,
+                        key=key,
+                        next_attempt_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for subscription in subscriptions
                 )
-                for subscription in self.router.for_event(meta.wire_id)
-            )
+                transaction.on_commit(partial(self._hand_off, event_id))
             transaction.on_commit(EVENTS_PUBLISHED.labels(meta.name).inc)
-            transaction.on_commit(partial(self._hand_off, event_id))
+            if self.nudger is not None:
+                transaction.on_commit(partial(self.nudger.nudge, domain_of(meta.name)))
         return event_id
+
+    def pull_feeds(self) -> dict[str, int]:
+        """Take in what other services' feeds hold for the subscribers running here; events received, by feed.
+
+        A feed that cannot be read is logged and counted 0: its cursors stay, and the
+        next pull resumes from them.
+        """
+        local = self.local_subscriptions(self.router)
+        received: dict[str, int] = {}
+        for placement in feeds():
+            subscriptions = [s for s in local if domain_of(s.name) in placement.domains]
+            if not subscriptions:
+                continue
+            source = self._sources.get(placement)
+            if source is None:
+                source = self._sources[placement] = self._feed_source(placement)
+            try:
+                received[placement.name] = self.puller.pull(source, subscriptions)
+            except FeedUnavailableError:
+                logger.warning("bus.feed_unavailable", exc_info=True, extra={"feed": placement.name})
+                received[placement.name] = 0
+        return received
+
+    def sweep(self, *, limit: int) -> dict[str, int]:
+        """The periodic catch-up: pull the feeds, then the transport's sweep (retries, leases, resends)."""
+        received = sum(self.pull_feeds().values())
+        return {**self.transport.sweep(limit=limit), "received": received}
 
     @staticmethod
     def _payload(event: object, *, wire_id: str) -> object:
@@ -130,3 +222,7 @@ class Bus:
         except Exception:
             # The rows are committed; the sweep (manage.py bus work) will deliver them.
             logger.exception("bus.hand_off_failed", extra={"event_id": str(event_id)})
+
+
+def _http_feed(placement: FeedPlacement) -> FeedSource:
+    return HttpFeed(url=placement.url, token=django_settings.BUS_FEED_TOKEN)

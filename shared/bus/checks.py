@@ -19,3 +19,15 @@ def check_subscriptions(app_configs: Any = None, **kwargs: Any) -> list[checks.C
         )
         for problem in default_bus().undeclared_subscriptions()
     ]
+
+
+def check_placement(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """modulith.E011: a subscription here listens to an event whose publisher runs nowhere in the placement."""
+    return [
+        checks.Error(
+            problem,
+            hint="A subscription must be reachable: its publisher installed here, or its service in the placement.",
+            id="modulith.E011",
+        )
+        for problem in default_bus().unplaced_subscriptions()
+    ]

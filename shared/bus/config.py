@@ -25,6 +25,8 @@ class BusSettings:
     """A row sent this long ago and still not picked up by a worker is sent again (its message was lost)."""
     relay_batch: int = 100
     """Rows one relay claims at a time."""
+    feed_page: int = 100
+    """Events one read of another service's feed asks for."""
 
     @classmethod
     def from_django(cls) -> BusSettings:
@@ -36,6 +38,7 @@ class BusSettings:
             relay_lease_seconds=settings.BUS_RELAY_LEASE_SECONDS,
             relay_resend_seconds=settings.BUS_RELAY_RESEND_SECONDS,
             relay_batch=settings.BUS_RELAY_BATCH,
+            feed_page=settings.BUS_FEED_PAGE,
         )
 
     def retry_delay(self, attempts: int) -> dt.timedelta:

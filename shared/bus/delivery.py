@@ -47,9 +47,11 @@ from django.utils import timezone
 
 from shared import wire
 from shared.bus.config import BusSettings
+from shared.bus.envelope import VERSION_NOT_CARRIED
 from shared.bus.models import RETRYABLE, UNFINISHED, Delivery, DeliveryStatus, StoredEvent
-from shared.bus.subscriptions import Router
+from shared.bus.subscriptions import Router, Subscription
 from shared.correlation import correlation_scope
+from shared.events import event_meta
 from shared.interfaces import Registry
 from shared.observability.log_context import log_scope
 from shared.observability.metrics import EVENT_DELIVERIES
@@ -187,7 +189,7 @@ class Deliverer:
             subscription = self._router.get(delivery.subscriber)
             if subscription is None:
                 raise LookupError(NO_SUBSCRIBER.format(subscriber=delivery.subscriber))
-            event = self._decode(delivery.event)
+            event = self._decode(delivery.event, subscription)
             attempt_token = _current_attempt.set(DeliveryAttempt(number=attempt, max_attempts=settings.max_attempts))
             with transaction.atomic():
                 try:
@@ -237,11 +239,35 @@ class Deliverer:
         )
         return claimed == 1
 
-    def _decode(self, stored: StoredEvent) -> object:
-        event_type = self._registry.event_type(stored.name, stored.version)
-        if event_type is None:
-            raise LookupError(UNKNOWN_EVENT.format(name=stored.name, version=stored.version))
-        return wire.from_primitive(stored.payload, event_type)
+    def _decode(self, stored: StoredEvent, subscription: Subscription) -> object:
+        """The stored event as the subscriber declared it: its version, decoded with its own schema.
+
+        The payload at that version is the published one, one the envelope brought along
+        (an event received from another process's feed), or, for an event published
+        here, the publisher's downcast.
+        """
+        wanted = subscription.version
+        if wanted == stored.version:
+            payload = stored.payload
+        elif str(wanted) in stored.downcasts:
+            payload = stored.downcasts[str(wanted)]
+        else:
+            published = self._registry.event_type(stored.name, stored.version)
+            if published is None:
+                raise LookupError(UNKNOWN_EVENT.format(name=stored.name, version=stored.version))
+            meta = event_meta(published)
+            if wanted not in meta.downcasts:
+                raise LookupError(
+                    VERSION_NOT_CARRIED.format(
+                        name=stored.name,
+                        event_id=stored.id,
+                        version=stored.version,
+                        downcasts=sorted(stored.downcasts) or "no older version",
+                        wanted=wanted,
+                    )
+                )
+            payload = meta.payload_as(stored.payload, wanted)
+        return wire.from_primitive(payload, subscription.event)
 
     def _end_attempt(self, delivery: Delivery, attempt: int, *, error: str, retry_at: dt.datetime) -> Outcome:
         """Record a failed attempt (fenced by its number): failed until `retry_at`, or dead when out of attempts."""

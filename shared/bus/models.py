@@ -7,6 +7,12 @@ so a redelivered event never runs a handler's effect twice.
 With a broker transport (Celery), `Delivery` also carries the relay's state: which
 attempt a message was last sent for, under which claim, and until when the relay trusts
 that message (see shared.bus.relay).
+
+The outbox is the log other processes read (shared.bus.feed): each event published here
+gets a `position` once it has committed, in commit order, so a reader that has seen
+everything up to position N asks for "after N" and misses nothing (shared.bus.sequencer
+says how). Events received from another process's feed are stored here too
+(origin=remote), beside the subscriber's tables, with the subscriber's `FeedCursor`.
 """
 
 from __future__ import annotations
@@ -44,9 +50,25 @@ class StoredEvent(models.Model):
     correlation_id = models.CharField(max_length=MAX_CORRELATION_ID_LENGTH, blank=True, default="")
     origin = models.CharField(max_length=10, choices=EventOrigin.choices, default=EventOrigin.LOCAL)
     occurred_at = models.DateTimeField()
+    position = models.BigIntegerField(
+        null=True, blank=True, unique=True, help_text="Place in this outbox's feed, in commit order (local events)."
+    )
+    sequence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="1, 2, 3... per ordering key, in commit order, stamped with the position."
+    )
+    downcasts = models.JSONField(
+        default=dict, blank=True, help_text="Received events: the payload at older versions, by version."
+    )
+    feed = models.CharField(
+        max_length=300, blank=True, default="", help_text="Received events: the feed they came from."
+    )
 
     class Meta:
         ordering = ("occurred_at",)
+        indexes = [
+            models.Index(fields=("origin", "position"), name="bus_event_unstamped"),
+            models.Index(fields=("key", "sequence"), name="bus_event_key_sequence"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}.v{self.version} {self.id}"
@@ -86,3 +108,33 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"delivery {self.id} of {self.event_id} to {self.subscriber} ({self.status})"
+
+
+class OutboxHead(models.Model):
+    """The last position stamped in this database's outbox; its row lock serializes the stamping."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    position = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"outbox head at {self.position}"
+
+
+class FeedCursor(models.Model):
+    """How far one subscriber has taken one publisher's feed in, kept in the subscriber's database.
+
+    It moves in the same transaction that stores the events it passed (and their delivery
+    rows), so a crash either keeps both or neither: nothing is skipped, and what is read
+    twice is dropped by the (event, subscriber) uniqueness of the inbox.
+    """
+
+    feed = models.CharField(max_length=300)
+    subscriber = models.CharField(max_length=200)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("feed", "subscriber"), name="bus_cursor_once_per_subscriber")]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} at {self.position} of {self.feed}"

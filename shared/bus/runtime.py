@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from shared.bus.bus import Bus
+from shared.bus.nudge import NudgeListener, Nudger
+from shared.bus.placement import feeds
 from shared.bus.subscriptions import Router, discover_subscriptions
 from shared.interfaces import registry
 
@@ -33,8 +35,21 @@ def build_bus() -> Bus:
         raise ValueError(UNKNOWN_TRANSPORT.format(value=settings.BUS_TRANSPORT, choices=", ".join(TRANSPORTS)))
     subscriptions = discover_subscriptions(app.name for app in apps.get_app_configs())
     return Bus(
-        registry=registry, router=Router(subscriptions), transport=import_string(TRANSPORTS[settings.BUS_TRANSPORT])
+        registry=registry,
+        router=Router(subscriptions),
+        transport=import_string(TRANSPORTS[settings.BUS_TRANSPORT]),
+        nudger=Nudger(redis_url=settings.BUS_NUDGE_REDIS_URL, prefix=settings.CELERY_KEY_PREFIX)
+        if settings.BUS_NUDGE_REDIS_URL
+        else None,
     )
+
+
+def nudge_listener() -> NudgeListener | None:
+    """What `bus work` waits on between sweeps: nudges about the feeds this process pulls (None without nudges)."""
+    domains = [domain for placement in feeds() for domain in placement.domains]
+    if not settings.BUS_NUDGE_REDIS_URL or not domains:
+        return None
+    return NudgeListener(redis_url=settings.BUS_NUDGE_REDIS_URL, prefix=settings.CELERY_KEY_PREFIX, domains=domains)
 
 
 def default_bus() -> Bus:

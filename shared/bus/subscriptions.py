@@ -12,6 +12,12 @@ Each domain lists its wiring in one table in `handlers.py`:
 
 The id, never the function's dotted path, keys the delivery rows, so renaming or moving
 a handler orphans nothing.
+
+`event` is the schema the handler receives: the publisher's class from its interface
+module, or a frozen dataclass of the subscriber's own declared with the same
+`@event(name, version=...)`, which is all a subscriber in another service needs. A
+subscription is to one name and version; an event published at a newer version reaches
+it through the publisher's downcasts (shared.events).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from shared.events import event_meta, is_event_type
+from shared.events import EventMeta, event_meta, is_event_type
 
 SUBSCRIBER_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
@@ -58,13 +64,23 @@ class Subscription:
     def wire_id(self) -> str:
         return event_meta(self.event).wire_id
 
+    @property
+    def name(self) -> str:
+        """The event's wire name."""
+        return event_meta(self.event).name
+
+    @property
+    def version(self) -> int:
+        """The version of the event this subscriber reads."""
+        return event_meta(self.event).version
+
 
 class Router:
-    """Subscriptions indexed by event and by subscriber id."""
+    """Subscriptions indexed by event name and by subscriber id."""
 
     def __init__(self, subscriptions: Iterable[Subscription]) -> None:
         self._by_id: dict[str, Subscription] = {}
-        self._by_event: dict[str, list[Subscription]] = {}
+        self._by_name: dict[str, list[Subscription]] = {}
         for subscription in subscriptions:
             first = self._by_id.get(subscription.id)
             if first is not None:
@@ -72,10 +88,16 @@ class Router:
                     DUPLICATE_SUBSCRIBER.format(id=subscription.id, first=first.handler, second=subscription.handler)
                 )
             self._by_id[subscription.id] = subscription
-            self._by_event.setdefault(subscription.wire_id, []).append(subscription)
+            self._by_name.setdefault(subscription.name, []).append(subscription)
 
-    def for_event(self, wire_id: str) -> Sequence[Subscription]:
-        return self._by_event.get(wire_id, ())
+    def for_event(self, meta: EventMeta) -> Sequence[Subscription]:
+        """The subscriptions an event published as `meta` reaches: its version, or one it downcasts to."""
+        versions = meta.versions
+        return [s for s in self._by_name.get(meta.name, ()) if s.version in versions]
+
+    def for_name(self, name: str) -> Sequence[Subscription]:
+        """Every subscription to any version of the event `name`."""
+        return self._by_name.get(name, ())
 
     def get(self, subscriber_id: str) -> Subscription | None:
         return self._by_id.get(subscriber_id)

@@ -66,5 +66,5 @@ def deliver(self: Task, delivery_id: int) -> str:
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep(limit: int = 500) -> Mapping[str, int]:
-    """The periodic catch-up (celery beat runs it every BUS_SWEEP_SECONDS)."""
-    return default_bus().transport.sweep(limit=limit)
+    """The periodic catch-up (celery beat runs it every BUS_SWEEP_SECONDS): pull the feeds, retry, resend."""
+    return default_bus().sweep(limit=limit)

@@ -17,7 +17,10 @@ recovery after a crash is bounded (see `recovery_bounds`, README "Running with C
 
     a whole worker killed (SIGKILL, OOM, power)   visibility timeout + restore interval       (50 s)
     one pool process killed                       5 s + worker lost wait + retry delay        (8 s)
-    a message Redis itself lost (restart)         BUS_RELAY_RESEND_SECONDS                    (15 min)
+    a message lost (Redis restarted empty, or a   BUS_RELAY_RESEND_SECONDS + BUS_SWEEP_SECONDS (31 s)
+      worker killed as it took the message)
+    a delivery left in processing, no message     BUS_LEASE_SECONDS + BUS_SWEEP_SECONDS        (41 s)
+      left to say so (both of the above at once)
 
 (then the time to run the handler; a replacement worker started later than the bound
 restores the messages within one restore interval of its start).
@@ -169,6 +172,10 @@ def create_app(*, broker_url: str | None = None, key_prefix: str | None = None, 
     return app
 
 
+RECOVERY_PROMISE_SECONDS = 60.0
+"""What the defaults promise (README "Running with Celery"): a lost message or attempt runs again within this."""
+
+
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class RecoveryBounds:
     whole_worker_lost: float
@@ -176,7 +183,9 @@ class RecoveryBounds:
     pool_process_lost: float
     """Seconds from a pool process's death until its task is sent again (to the same worker's queue)."""
     message_lost_by_broker: float
-    """Seconds until the relay sends again a delivery whose message Redis lost."""
+    """Seconds from sending until the sweep sends again a delivery whose message was lost."""
+    processing_abandoned: float
+    """Seconds until the sweep takes back a delivery left in processing that no message will come back for."""
 
 
 def recovery_bounds(configured: Any = settings) -> RecoveryBounds:
@@ -188,5 +197,6 @@ def recovery_bounds(configured: Any = settings) -> RecoveryBounds:
             + configured.CELERY_WORKER_LOST_WAIT_SECONDS
             + configured.CELERY_WORKER_LOST_RETRY_SECONDS
         ),
-        message_lost_by_broker=configured.BUS_RELAY_RESEND_SECONDS,
+        message_lost_by_broker=configured.BUS_RELAY_RESEND_SECONDS + configured.BUS_SWEEP_SECONDS,
+        processing_abandoned=configured.BUS_LEASE_SECONDS + configured.BUS_SWEEP_SECONDS,
     )

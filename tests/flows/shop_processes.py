@@ -28,7 +28,7 @@ from typing import Any
 import psutil
 import psycopg
 
-from tests.reliability.processes import ROOT, _stop, free_port, wait_until
+from tests.reliability.processes import ROOT, free_port, stop_process, wait_until
 
 POSTGRES_BIN = Path(os.environ.get("POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 START_SECONDS = 60.0
@@ -200,7 +200,7 @@ class ShopServer:
         self._stopping.set()
         for process in (*self.helpers.values(), self.web):
             if process is not None:
-                _stop(process, grace=10)
+                stop_process(process, grace=10)
 
     def call(
         self, method: str, path: str, body: Any = None, *, token: str = "", headers: Mapping[str, str] | None = None

@@ -17,6 +17,7 @@ from shared.bus.subscriptions import (
     Subscription,
     discover_subscriptions,
 )
+from shared.events import event_meta
 from tests.kernel.sample import Counted, Pinged
 
 
@@ -68,8 +69,8 @@ def test_the_router_finds_subscriptions_by_event_and_by_id() -> None:
     counts = Subscription(id="sample.count", event=Counted, handler=record)
     router = Router([*pings, counts])
 
-    assert list(router.for_event(pings[0].wire_id)) == pings
-    assert router.for_event("sample.Nothing.v1") == ()
+    assert list(router.for_event(event_meta(Pinged))) == pings
+    assert router.for_name("sample.Nothing") == ()
     assert router.get("sample.count") is counts
     assert router.get("sample.unknown") is None
     assert list(router) == [*pings, counts]

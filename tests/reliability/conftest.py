@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -112,7 +112,7 @@ def session_worker(celery_session: CelerySession) -> Iterator[Worker]:
     worker.stop()
 
 
-def probe_bus(*, sender: Sender) -> Bus:
+def probe_bus(*, sender: Sender, bus_settings: Callable[[], BusSettings] = lambda: BUS_SETTINGS) -> Bus:
     """The bus the workers run (the domains' subscriptions and the probe's), relaying through `sender`."""
     bus_registry = Registry()
     for interface in (*registry.interfaces(), probe):
@@ -125,7 +125,7 @@ def probe_bus(*, sender: Sender) -> Bus:
         registry=bus_registry,
         router=Router(subscriptions),
         transport=partial(CeleryTransport, sender=sender),
-        settings=lambda: BUS_SETTINGS,
+        settings=bus_settings,
     )
 
 

@@ -26,6 +26,8 @@ T = TypeVar("T")
 
 ROOT = Path(settings.BASE_DIR)
 WORKER_SETTINGS = "tests.reliability.probe.settings"
+DEFAULT_TIMINGS = "tests.reliability.probe.default_settings"
+"""Workers with the project's own default timings (the recovery bounds' tests)."""
 POLL_SECONDS = 0.05
 READY_SECONDS = 60.0
 TIMED_OUT = "Gave up after {timeout:g}s waiting for {what}.{details}"
@@ -56,7 +58,7 @@ def database_url(connection: BaseDatabaseWrapper) -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def _stop(process: subprocess.Popen[bytes], *, grace: float) -> None:
+def stop_process(process: subprocess.Popen[bytes], *, grace: float) -> None:
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
@@ -90,7 +92,7 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        _stop(self.process, grace=15)
+        stop_process(self.process, grace=15)
 
 
 def start_worker(
@@ -100,8 +102,9 @@ def start_worker(
     queues: str = "celery",
     concurrency: int = 2,
     beat: bool = False,
+    settings_module: str = WORKER_SETTINGS,
 ) -> Worker:
-    """Start `celery -A config worker` with the probe's settings and wait until it consumes."""
+    """Start `celery -A config worker` with the probe's settings (short timings unless told); wait until it consumes."""
     hostname = f"probe-{uuid.uuid4().hex[:8]}@localhost"
     log = log_dir / f"{hostname.split('@')[0]}.log"
     command = [
@@ -111,7 +114,7 @@ def start_worker(
     ]  # fmt: skip
     if beat:
         command += ["--beat", f"--schedule={log_dir / (hostname.split('@')[0] + '-beat')}"]
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": WORKER_SETTINGS, "PYTHONUNBUFFERED": "1", **env}
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, "PYTHONUNBUFFERED": "1", **env}
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -151,7 +154,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None:
             self.resume()  # a stopped process would not act on SIGTERM
-            _stop(self.process, grace=10)
+            stop_process(self.process, grace=10)
             self.process = None
 
     def freeze(self) -> None:

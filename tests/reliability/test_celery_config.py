@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -31,7 +32,7 @@ from shared.bus.celery_checks import (
     celery_problems,
 )
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
-from shared.bus.worker import RecoveryBounds, create_app, recovery_bounds
+from shared.bus.worker import RECOVERY_PROMISE_SECONDS, RecoveryBounds, create_app, recovery_bounds
 
 NOW = dt.datetime(2030, 1, 1, 12, 0, tzinfo=dt.UTC)
 """When the checks run, for beat entries with an eta."""
@@ -56,7 +57,10 @@ def problems_with_hints(app: Celery) -> list[tuple[str, str, str | None]]:
 
 def test_the_projects_configuration_passes_its_checks_and_promises_bounded_recovery() -> None:
     assert problems(project_app) == []
-    assert recovery_bounds() == RecoveryBounds(whole_worker_lost=50, pool_process_lost=8, message_lost_by_broker=900)
+    assert recovery_bounds() == RecoveryBounds(
+        whole_worker_lost=50, pool_process_lost=8, message_lost_by_broker=31, processing_abandoned=41
+    )
+    assert max(dataclasses.astuple(recovery_bounds())) <= RECOVERY_PROMISE_SECONDS
 
 
 def test_the_visibility_timeout_is_the_same_wherever_celery_reads_it() -> None:
@@ -314,7 +318,7 @@ def test_a_hard_time_limit_not_shorter_than_the_visibility_timeout_and_the_lease
             TIME_LIMIT_TOO_LONG.format(
                 limit=400,
                 what="BUS_LEASE_SECONDS",
-                value=300,
+                value=40,
                 consequence="taken back by the sweep and run again while it still runs",
             ),
         ),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shared.bus.delivery import reset_for_replay
 from shared.bus.models import REPLAYABLE, Delivery, DeliveryStatus
-from shared.bus.runtime import default_bus
+from shared.bus.runtime import default_bus, nudge_listener
 from shared.bus.stats import backlog_by_subscriber
 
 LISTED_BY_DEFAULT = (DeliveryStatus.PENDING, DeliveryStatus.PROCESSING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
@@ -175,16 +175,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {delivery_id}: {statuses[delivery_id]}")
 
     def _work(self, options: dict[str, Any]) -> None:
-        transport = default_bus().transport
+        bus = default_bus()
+        listener = nudge_listener()
         while True:
-            counts = transport.sweep(limit=options["batch"])
+            counts = bus.sweep(limit=options["batch"])
             if options["once"] or any(counts.values()):
                 summary = ", ".join(f"{what}={n}" for what, n in counts.items() if n)
                 self.stdout.write(f"sweep: {summary or 'nothing due'}")
             if options["once"]:
                 return
             if sum(counts.values()) < options["batch"]:
-                time.sleep(options["interval"])
+                # A nudge (another service's feed moved) ends the wait early; see shared.bus.nudge.
+                if listener is None:
+                    time.sleep(options["interval"])
+                else:
+                    listener.wait(options["interval"])
 
 
 def _age(age: dt.timedelta) -> str:
