@@ -1,4 +1,4 @@
-"""Servers a test starts for itself on free ports: the project under gunicorn, and a private PostgreSQL.
+"""Servers a test starts for itself on free ports: the project under gunicorn or runserver.
 
 Each runs in its own process group, so stopping it (or killing it) touches nothing else.
 """
@@ -8,19 +8,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import pwd
-import shutil
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.reliability.processes import ROOT, _stop, free_port, wait_until
+from tests.reliability.processes import ROOT, free_port, stop_process, wait_until
 
-POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 STARTED_SECONDS = 60.0
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -69,7 +65,7 @@ class Gunicorn:
             return False
 
     def stop(self) -> None:
-        _stop(self.process, grace=15)
+        stop_process(self.process, grace=15)
 
 
 def start_runserver(*, env: Mapping[str, str], log_dir: Path) -> Gunicorn:
@@ -115,44 +111,3 @@ def start_gunicorn(*, env: Mapping[str, str], log_dir: Path, workers: int = 2) -
         server.stop()
         raise
     return server
-
-
-@dataclasses.dataclass
-class PostgresServer:
-    """A PostgreSQL cluster of the test's own (initdb, pg_ctl), run as the postgres user, trusting local connections."""
-
-    port: int
-    directory: Path
-
-    @property
-    def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
-
-    def _run(self, *command: str) -> None:
-        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*as_postgres, *command], check=True, capture_output=True, timeout=STARTED_SECONDS)
-
-    def start(self) -> None:
-        self._run(
-            str(POSTGRES_BIN / "pg_ctl"), "start", "-D", str(self.directory / "data"), "-w",
-            "-l", str(self.directory / "postgres.log"),
-            "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.directory}",
-        )  # fmt: skip
-
-    def stop(self) -> None:
-        self._run(str(POSTGRES_BIN / "pg_ctl"), "stop", "-D", str(self.directory / "data"), "-m", "immediate", "-w")
-
-
-def create_postgres() -> PostgresServer:
-    """initdb a fresh cluster in a directory the postgres user owns (it refuses to run as root)."""
-    directory = Path(tempfile.mkdtemp(prefix="modulith-pg-"))
-    if os.geteuid() == 0:
-        owner = pwd.getpwnam("postgres")
-        os.chown(directory, owner.pw_uid, owner.pw_gid)
-    server = PostgresServer(port=free_port(), directory=directory)
-    server._run(str(POSTGRES_BIN / "initdb"), "-D", str(directory / "data"), "-U", "postgres", "--auth=trust", "-N")
-    return server
-
-
-def remove_postgres(server: PostgresServer) -> None:
-    shutil.rmtree(server.directory, ignore_errors=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import Client, override_settings
 
-from tests.observability.servers import Gunicorn, PostgresServer, create_postgres, get, remove_postgres, start_gunicorn
+from tests.flows.shop_processes import PostgresServer
+from tests.observability.servers import Gunicorn, get, start_gunicorn
 from tests.reliability.processes import RedisServer, free_port, wait_until
 
 pytestmark = pytest.mark.django_db
@@ -110,21 +111,20 @@ def test_ready_fails_while_the_service_of_a_remote_domain_is_down(client: Client
 
 @pytest.fixture
 def own_postgres() -> Iterator[PostgresServer]:
-    server = create_postgres()
+    server = PostgresServer.create()
     server.start()
     yield server
     server.stop()
-    remove_postgres(server)
 
 
 @pytest.mark.processes
 def test_a_server_whose_database_stops_turns_unready_and_ready_again_when_it_is_back(
     own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
-    server: Gunicorn = start_gunicorn(env={"DATABASE_URL": own_postgres.url}, log_dir=tmp_path, workers=1)
+    server: Gunicorn = start_gunicorn(env={"DATABASE_URL": own_postgres.url("postgres")}, log_dir=tmp_path, workers=1)
     try:
         first = get(f"{server.url}/healthz/ready")
-        own_postgres.stop()
+        own_postgres.halt()
         down = wait_until(lambda: _with_status(server, 503), timeout=DOWN_SECONDS, what="readiness to fail")
         live = get(f"{server.url}/healthz/live")
         own_postgres.start()
