@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CeleryTransport
-from shared.bus.models import Delivery, DeliveryStatus
+from shared.bus.feed import read_feed
+from shared.bus.management.commands.bus import NO_CURSORS
+from shared.bus.models import Delivery, DeliveryStatus, FeedCursor
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Subscription
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
@@ -213,3 +215,27 @@ def test_work_once_with_the_celery_transport_relays_what_the_hand_off_missed(mak
         assert bus_command("work", "--once") == "sweep: nothing due\n"
 
     assert sender.sent == [delivery.id]
+
+
+def test_feeds_shows_the_outbox_and_every_cursor_with_its_position(make_bus: BusFactory, clock: FakeClock) -> None:
+    bus = make_bus()
+    bus.publish(Pinged(n=1))
+    read_feed(after=0, limit=10, wanted={"sample.Pinged": {1}}, registry=bus.registry)
+    bus.publish(Pinged(n=2))
+    moved = timezone.now() - dt.timedelta(seconds=75)
+    FeedCursor.objects.create(
+        feed="http://orders:8000/internal/events/", subscriber="catalog.x", position=7, updated_at=moved
+    )
+
+    assert bus_command("feeds").splitlines() == [
+        "Outbox: last position 1, 1 events not yet given a position.",
+        f"{'FEED':<44} {'SUBSCRIBER':<44} {'POSITION':>9}  MOVED",
+        f"{'http://orders:8000/internal/events/':<44} {'catalog.x':<44} {7:>9}  1m15s ago",
+    ]
+
+
+def test_feeds_without_cursors_says_why_there_may_be_none() -> None:
+    assert bus_command("feeds").splitlines() == [
+        "Outbox: last position 0, 0 events not yet given a position.",
+        NO_CURSORS,
+    ]

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from shared.bus.delivery import reset_for_replay
-from shared.bus.models import REPLAYABLE, Delivery, DeliveryStatus
+from shared.bus.models import REPLAYABLE, Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
 from shared.bus.runtime import default_bus, nudge_listener
+from shared.bus.sequencer import head
 from shared.bus.stats import backlog_by_subscriber
 
 LISTED_BY_DEFAULT = (DeliveryStatus.PENDING, DeliveryStatus.PROCESSING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
@@ -22,6 +23,10 @@ UNKNOWN_DELIVERY = "No delivery with id {ids}. List deliveries with `manage.py b
 NOT_REPLAYABLE = (
     "Delivery {id} is {status}; only failed or dead deliveries can be replayed "
     "(a done one would run its handler twice, a pending one is already on its way)."
+)
+NO_CURSORS = (
+    "No feed cursors: no subscriber here has pulled another service's feed "
+    "(GATEWAY_REMOTE_DOMAINS places no domain elsewhere, or no sweep has run yet)."
 )
 REPLAY_NEEDS_TARGET = "Name the deliveries to replay (`bus replay 12 13`) or pass --all."
 NOT_A_COUNT = "{value!r} is not a whole number of at least 1, such as 50."
@@ -51,10 +56,10 @@ def seconds(value: str) -> float:
 
 
 class Command(BaseCommand):
-    help = "Inspect and operate event deliveries: stats, list, show, replay, work."
+    help = "Inspect and operate event deliveries: stats, list, show, replay, feeds, work."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{stats,list,show,replay,work}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{stats,list,show,replay,feeds,work}")
 
         actions.add_parser(
             "stats",
@@ -79,6 +84,14 @@ class Command(BaseCommand):
         replay.add_argument("--all", action="store_true", help="Replay every failed and dead delivery.")
         replay.add_argument(
             "--status", action="append", choices=[s.value for s in REPLAYABLE], help="With --all: only this status."
+        )
+
+        actions.add_parser(
+            "feeds",
+            help=(
+                "This process's outbox (its last position, and events not yet given one) and, for every "
+                "other service's feed it pulls, each subscriber's cursor and when it last moved."
+            ),
         )
 
         work = actions.add_parser(
@@ -117,6 +130,20 @@ class Command(BaseCommand):
         if totals[counts.index("dead")]:
             self.stdout.write(
                 "Dead deliveries need a decision: `bus list --status dead`, `bus show ID`, `bus replay ID`."
+            )
+
+    def _feeds(self, options: dict[str, Any]) -> None:
+        now = timezone.now()
+        unstamped = StoredEvent.objects.filter(origin=EventOrigin.LOCAL, position__isnull=True).count()
+        self.stdout.write(f"Outbox: last position {head()}, {unstamped} events not yet given a position.")
+        cursors = list(FeedCursor.objects.order_by("feed", "subscriber"))
+        if not cursors:
+            self.stdout.write(NO_CURSORS)
+            return
+        self.stdout.write(f"{'FEED':<44} {'SUBSCRIBER':<44} {'POSITION':>9}  MOVED")
+        for cursor in cursors:
+            self.stdout.write(
+                f"{cursor.feed:<44} {cursor.subscriber:<44} {cursor.position:>9}  {_age(now - cursor.updated_at)} ago"
             )
 
     def _list(self, options: dict[str, Any]) -> None:
