@@ -28,12 +28,15 @@ from django.db import connection, transaction
 from django.test import override_settings
 from pytest_django import DjangoDbBlocker
 
+from shared import wire
 from shared.bus.bus import Bus
+from shared.bus.runtime import build_bus
 from shared.bus.subscriptions import Router, Subscription
 from shared.bus.transport import InProcessTransport
 from shared.correlation import correlation_scope
+from shared.events import event_meta
 from shared.interfaces import Registry
-from tests.events.parcels.interface import ParcelShipped, parcels
+from tests.events.parcels.interface import parcels
 from tests.events.tracking import handlers as tracking
 from tests.reliability.processes import ROOT, database_url, free_port, stop_process, wait_until
 
@@ -62,16 +65,12 @@ class Peer:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return f"--- last lines of {self.log} ---\n" + "\n".join(text.splitlines()[-lines:])
 
-    def publish(self, events: Sequence[ParcelShipped], *, correlation_id: str) -> list[uuid.UUID]:
+    def publish(self, events: Sequence[object], *, correlation_id: str) -> list[uuid.UUID]:
+        """Publish `events` in one transaction of the publisher's process (through its test door)."""
         body = {
             "correlation_id": correlation_id,
             "events": [
-                {
-                    "parcel_id": str(e.parcel_id),
-                    "carrier_code": e.carrier_code,
-                    "weight_grams": e.weight_grams,
-                    "step": e.step,
-                }
+                {"name": event_meta(e).name, "version": event_meta(e).version, "payload": wire.to_primitive(e)}
                 for e in events
             ],
         }
@@ -118,7 +117,8 @@ def peer(
         "DATABASE_URL": url,
         "BUS_FEED_TOKEN": token,
         "BUS_TRANSPORT": "inprocess",
-        "GATEWAY_REMOTE_DOMAINS": "",
+        # The cart runs in the subscriber (this test process): the publisher writes it no deliveries.
+        "GATEWAY_REMOTE_DOMAINS": "cart=http://127.0.0.1:9",
         "BUS_NUDGE_REDIS_URL": settings.REDIS_URL,
         "CELERY_KEY_PREFIX": nudge_prefix,
         "PYTHONUNBUFFERED": "1",
@@ -176,10 +176,10 @@ class Topology(Protocol):
     bus: Bus
     """The subscriber's bus, in this process."""
 
-    def publish(self, *events: ParcelShipped, correlation_id: str) -> list[uuid.UUID]:
+    def publish(self, *events: object, correlation_id: str) -> list[uuid.UUID]:
         """Publish in one transaction of the publisher; the subscriber's handlers run now only on the fast path."""
 
-    def publish_while_subscriber_down(self, *events: ParcelShipped, correlation_id: str) -> list[uuid.UUID]:
+    def publish_while_subscriber_down(self, *events: object, correlation_id: str) -> list[uuid.UUID]:
         """Publish while no subscriber process runs: nothing is handled until `catch_up`."""
 
     def catch_up(self) -> dict[str, int]:
@@ -193,20 +193,18 @@ def tracking_bus(registry: Registry, *subscriptions: Subscription) -> Bus:
 class OneProcess:
     name = "one process"
 
-    def __init__(self) -> None:
-        self.registry = Registry()
-        self.registry.register(parcels)
-        self.bus = tracking_bus(self.registry)
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
 
-    def _publish(self, bus: Bus, events: Sequence[ParcelShipped], correlation_id: str) -> list[uuid.UUID]:
+    def _publish(self, bus: Bus, events: Sequence[object], correlation_id: str) -> list[uuid.UUID]:
         with correlation_scope(correlation_id), transaction.atomic():
             return [bus.publish(e) for e in events]
 
-    def publish(self, *events: ParcelShipped, correlation_id: str) -> list[uuid.UUID]:
+    def publish(self, *events: object, correlation_id: str) -> list[uuid.UUID]:
         return self._publish(self.bus, events, correlation_id)
 
-    def publish_while_subscriber_down(self, *events: ParcelShipped, correlation_id: str) -> list[uuid.UUID]:
-        down = Bus(registry=self.registry, router=self.bus.router, transport=OffTransport)
+    def publish_while_subscriber_down(self, *events: object, correlation_id: str) -> list[uuid.UUID]:
+        down = Bus(registry=self.bus.registry, router=self.bus.router, transport=OffTransport)
         return self._publish(down, events, correlation_id)
 
     def catch_up(self) -> dict[str, int]:
@@ -216,14 +214,17 @@ class OneProcess:
 class TwoProcesses:
     name = "two processes"
 
-    def __init__(self, peer: Peer) -> None:
+    def __init__(self, peer: Peer, bus: Bus, *, publishers: Sequence[str] = ("parcels",)) -> None:
         self.peer = peer
-        self.bus = tracking_bus(Registry())  # no interface: nothing of the publisher but the contract module
+        self.bus = bus
+        self.publishers = publishers
 
     def placement(self) -> override_settings:
-        return override_settings(GATEWAY_REMOTE_DOMAINS={"parcels": self.peer.url}, BUS_FEED_TOKEN=self.peer.token)
+        """This process's view: the publishing domains run in the peer, at its URL."""
+        remote = dict.fromkeys(self.publishers, self.peer.url)
+        return override_settings(GATEWAY_REMOTE_DOMAINS=remote, BUS_FEED_TOKEN=self.peer.token)
 
-    def publish(self, *events: ParcelShipped, correlation_id: str) -> list[uuid.UUID]:
+    def publish(self, *events: object, correlation_id: str) -> list[uuid.UUID]:
         return self.peer.publish(events, correlation_id=correlation_id)
 
     publish_while_subscriber_down = publish
@@ -233,11 +234,26 @@ class TwoProcesses:
             return self.bus.sweep(limit=100)
 
 
+def parcels_registry() -> Registry:
+    registry = Registry()
+    registry.register(parcels)
+    return registry
+
+
 @pytest.fixture(params=["one process", "two processes"])
 def topology(request: pytest.FixtureRequest) -> Topology:
+    """Parcels publishes, tracking subscribes; in two processes the subscriber's bus knows no interface."""
     if request.param == "one process":
-        return OneProcess()
-    return TwoProcesses(request.getfixturevalue("peer"))
+        return OneProcess(tracking_bus(parcels_registry()))
+    return TwoProcesses(request.getfixturevalue("peer"), tracking_bus(Registry()))
+
+
+@pytest.fixture(params=["one process", "two processes"])
+def shop_topology(request: pytest.FixtureRequest) -> Topology:
+    """The shop's own wiring: orders publishes (here, or in the peer), the other domains' handlers run here."""
+    if request.param == "one process":
+        return OneProcess(build_bus())
+    return TwoProcesses(request.getfixturevalue("peer"), build_bus(), publishers=("orders",))
 
 
 def effects(handler: str, parcel_id: uuid.UUID) -> list[str]:

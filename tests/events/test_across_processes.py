@@ -7,14 +7,19 @@ publisher in a second Django process and database while this process subscribes 
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from domains.cart.interface import cart
+from domains.catalog.interface import catalog
+from domains.orders.interface import OrderConfirmed, OrderLineDTO
 from shared.bus.models import Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
 from shared.bus.runtime import nudge_listener
 from shared.interfaces import Registry
+from shared.money import Money
 from tests.events.conftest import EVENT_TESTS, Peer, Topology, TwoProcesses, effects, tracking_bus
 from tests.events.parcels.interface import ParcelShipped
 
@@ -67,7 +72,7 @@ def test_the_same_feed_read_again_from_the_start_delivers_nothing_twice(topology
 def test_a_subscriber_service_deployed_after_events_were_published_receives_them_from_the_start_of_the_feed(
     peer: Peer,
 ) -> None:
-    topology = TwoProcesses(peer)
+    topology = TwoProcesses(peer, tracking_bus(Registry()))
     parcel_id = uuid.uuid4()
     topology.publish(shipped(parcel_id, 1), shipped(parcel_id, 2), correlation_id="before-deploy")
     first = topology.bus.router.get("tracking.note_weight")
@@ -78,7 +83,7 @@ def test_a_subscriber_service_deployed_after_events_were_published_receives_them
     assert effects("v2", parcel_id) == ["1 1201", "2 1202"]
     assert effects("v1", parcel_id) == []
 
-    late = TwoProcesses(peer)  # now tracking.note_carrier is deployed too
+    late = TwoProcesses(peer, tracking_bus(Registry()))  # now tracking.note_carrier is deployed too
     late.catch_up()
 
     assert effects("v1", parcel_id) == ["DHL before-deploy", "DHL before-deploy"]
@@ -89,7 +94,7 @@ def test_a_subscriber_service_deployed_after_events_were_published_receives_them
 
 @pytest.mark.redis
 def test_a_nudge_from_the_publisher_wakes_a_waiting_subscriber_at_once(peer: Peer) -> None:
-    topology = TwoProcesses(peer)
+    topology = TwoProcesses(peer, tracking_bus(Registry()))
     parcel_id = uuid.uuid4()
     with (
         topology.placement(),
@@ -106,3 +111,29 @@ def test_a_nudge_from_the_publisher_wakes_a_waiting_subscriber_at_once(peer: Pee
         topology.bus.pull_feeds()
 
     assert effects("v2", parcel_id) == ["0 1200"]
+
+
+def test_the_carts_own_handler_takes_the_bought_units_out_when_orders_confirms_the_order(
+    shop_topology: Topology,
+) -> None:
+    product = catalog.create_product(sku=f"EV-{uuid.uuid4().hex[:8]}", name="Tea", description="", price=eur("4.00"))
+    customer_id = uuid.uuid4()
+    cart.add_item(customer_id=customer_id, product_id=product.id, quantity=3)
+    bought = OrderLineDTO(
+        product_id=product.id, sku=product.sku, name="Tea", unit_price=eur("4.00"), quantity=2, line_total=eur("8.00")
+    )
+
+    shop_topology.publish(
+        OrderConfirmed(order_id=uuid.uuid4(), customer_id=customer_id, total=eur("8.00"), lines=(bought,)),
+        correlation_id="shop-confirmed",
+    )
+    shop_topology.catch_up()
+
+    assert [(line.product_id, line.quantity) for line in cart.get_cart(customer_id=customer_id).lines] == [
+        (product.id, 1)
+    ]
+    assert Delivery.objects.get(subscriber="cart.empty_cart_of_confirmed_order").status == DeliveryStatus.DONE
+
+
+def eur(amount: str) -> Money:
+    return Money(amount=Decimal(amount), currency="EUR")
