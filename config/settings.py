@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     *(f"domains.{domain}" for domain in DOMAINS if domain in INSTALLED_DOMAINS),
     # Composition-root commands (demo data).
     "config",
+    # The extraction tooling (`manage.py extract`).
+    "extract",
 ]
 
 MIDDLEWARE = [

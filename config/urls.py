@@ -25,7 +25,7 @@ architecture_page, architecture_description = architecture_views(checks=readines
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", ready, name="health"),
+    path("healthz", health.live, name="health"),  # as before readiness existed: up while the process answers
     path("healthz/live", health.live, name="health-live"),
     path("healthz/ready", ready, name="health-ready"),
     path("metrics", metrics_view(collectors=[outbox]), name="metrics"),

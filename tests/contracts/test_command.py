@@ -82,7 +82,7 @@ class Project:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        for part in ("config", "domains", "shared"):
+        for part in ("config", "domains", "shared", "extract"):
             shutil.copytree(ROOT / part, path / part, ignore=shutil.ignore_patterns("__pycache__", "tests"))
         shutil.copy(ROOT / "manage.py", path / "manage.py")
 
