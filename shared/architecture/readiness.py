@@ -1,11 +1,13 @@
 """Could a domain leave the process today? The hook the extraction planner plugs into, and the judgement until it does.
 
     assess(domain)                 what the page and `manage.py architecture` show for a domain
-    use_assessor(planner)          the composition root plugs a better judge in (config/apps.py);
-                                   it takes a domain name and returns a Readiness
+    use_assessor(planner)          the composition root plugs a better judge in: config/apps.py
+                                   plugs the extraction planner's (config/architecture.py); it
+                                   takes a domain name and returns a Readiness
 
-Until then the judge is `boundary_readiness`: what the machines that hold the boundaries
-already know. It blocks on the project's own system checks that name the domain (model
+Without one the judge is `boundary_readiness`: what the machines that hold the boundaries
+already know (a service carrying the kernel without the extraction tooling sees this). It
+blocks on the project's own system checks that name the domain (model
 relations into another domain, ORM types in its interface, migrations that depend on
 another domain: `manage.py check`), and on imports of another domain's private modules in
 either direction (`lint-imports` fails on those too). It notes, without blocking, what a
@@ -98,10 +100,11 @@ def private_imports(graph: grimp.ImportGraph, domain: str) -> list[str]:
 _assessor: Assessor = boundary_readiness
 
 
-def use_assessor(assessor: Assessor) -> None:
-    """Judge readiness with `assessor` from now on (the extraction planner, once it exists)."""
+def use_assessor(assessor: Assessor) -> Assessor:
+    """Judge readiness with `assessor` from now on (config/apps.py plugs the planner in); returns the previous one."""
     global _assessor
-    _assessor = assessor
+    previous, _assessor = _assessor, assessor
+    return previous
 
 
 def assess(domain: str) -> Readiness:

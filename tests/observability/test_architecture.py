@@ -11,16 +11,20 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
+from config.architecture import PLANNER
 from domains.identity.models import User
+from extract.planning import plan
 from shared.architecture import readiness
 from shared.architecture.description import Readiness
-from shared.architecture.readiness import PRIVATE_IMPORT, private_imports
+from shared.architecture.readiness import BOUNDARY_CHECKS, PRIVATE_IMPORT, private_imports
 from shared.architecture.survey import dependencies
 from shared.architecture.views import STAFF_ONLY
 from shared.boundaries.domains import domain_apps
 from shared.bus.runtime import default_bus
 from shared.bus.subscriptions import Subscription
 from shared.interfaces import registry
+
+pytestmark = pytest.mark.django_db  # the extraction planner counts the rows of the tables that would move
 
 DOT_NEWLINE = "\\n"
 """A line break inside a DOT label: backslash, n."""
@@ -120,12 +124,32 @@ def planner() -> Iterator[None]:
         return Readiness(ready=domain != "orders", blockers=("a saga spans domains",) if domain == "orders" else (),
                          notes=(), source="extraction planner")  # fmt: skip
 
-    readiness.use_assessor(plan)
+    previous = readiness.use_assessor(plan)
     yield
-    readiness.use_assessor(readiness.boundary_readiness)
+    readiness.use_assessor(previous)
 
 
-def test_the_extraction_planner_plugs_into_the_readiness_hook(planner: None) -> None:
+def test_readiness_is_judged_by_the_extraction_planner() -> None:
+    description = json.loads(described())
+
+    orders = next(d for d in description["domains"] if d["name"] == "orders")
+    assert orders["readiness"]["source"] == PLANNER
+    assert orders["readiness"]["ready"] is plan("orders").ready
+    assert orders["readiness"]["notes"][0].startswith(f"{len(plan('orders').calls)} interface calls would cross")
+
+
+def test_without_a_planner_the_boundary_checks_judge() -> None:
+    previous = readiness.use_assessor(readiness.boundary_readiness)
+    try:
+        description = json.loads(described())
+    finally:
+        readiness.use_assessor(previous)
+
+    assert {d["readiness"]["source"] for d in description["domains"]} == {BOUNDARY_CHECKS}
+    assert all(d["readiness"]["ready"] for d in description["domains"])
+
+
+def test_another_planner_plugs_into_the_readiness_hook(planner: None) -> None:
     description = json.loads(described())
 
     verdicts = {d["name"]: (d["readiness"]["ready"], d["readiness"]["source"]) for d in description["domains"]}
@@ -133,7 +157,6 @@ def test_the_extraction_planner_plugs_into_the_readiness_hook(planner: None) -> 
     assert verdicts["catalog"] == (True, "extraction planner")
 
 
-@pytest.mark.django_db
 def test_the_page_and_its_json_are_for_staff_only(client: Client) -> None:
     customer = User.objects.create_user("ann@example.com", "a-long-passw0rd!")
     anonymous_page = client.get("/architecture/")
@@ -145,7 +168,6 @@ def test_the_page_and_its_json_are_for_staff_only(client: Client) -> None:
     assert (customer_json.status_code, customer_json.json()) == (403, {"detail": STAFF_ONLY})
 
 
-@pytest.mark.django_db
 def test_staff_see_every_domain_with_live_health_and_numbers(client: Client) -> None:
     client.force_login(User.objects.create_superuser("ops@example.com", "a-long-passw0rd!"))
     client.get("/api/catalog/categories/")

@@ -49,7 +49,6 @@ def test_ready_reports_the_database_with_its_latency(client: Client) -> None:
     assert body["checks"]["database:default"]["latency_ms"] >= 0
 
 
-
 @pytest.mark.redis
 @pytest.mark.processes
 def test_ready_fails_while_the_broker_is_down_and_recovers_when_it_is_back(
