@@ -13,3 +13,9 @@ class CompositionRootConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_checkout_timings, "modulith")
+        # The architecture page shows extraction readiness as the extraction planner judges it.
+        # Imported here: the planner imports models, which exist only once apps are loaded.
+        from config.architecture import planned_readiness
+        from shared.architecture import readiness
+
+        readiness.use_assessor(planned_readiness)

@@ -14,6 +14,10 @@ GUNICORN_ prefix (GUNICORN_WORKERS=8), so a deployment tunes it without editing 
   process announces the domains this deployment runs in the service registry when it is
   ready, heartbeats while /healthz answers, and deregisters when it shuts down
   (shared/remote/discovery.py).
+- Metrics: with PROMETHEUS_MULTIPROC_DIR set (an empty directory every worker can write,
+  emptied before each start), each worker keeps its metrics in files there and whichever
+  worker answers /metrics adds them all up; a worker that exits is marked dead, so that its
+  live-only gauges (the breaker state) stop counting.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import os
 from typing import Any
 
 import django
+from prometheus_client import multiprocess
 
 from shared.remote.binding import local_announcer
 
@@ -64,3 +69,8 @@ def on_exit(server: Any) -> None:
     for announcer in _announcers:
         announcer.stop()
         server.log.info("Deregistered %s", announcer.instance.url)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)
