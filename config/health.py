@@ -15,6 +15,7 @@ from django.conf import settings
 
 from shared.gateway.routing import RemoteRoute, served_routes
 from shared.observability.health import Check, database_probe, http_probe, redis_probe
+from shared.placement import AtUrls
 
 REMOTE_HEALTH_PATH = "/healthz/live"
 
@@ -31,6 +32,7 @@ def readiness_checks() -> list[Check]:
     if settings.BUS_TRANSPORT == "celery":
         probes["broker"] = redis_probe(settings.REDIS_URL, timeout=timeout)
     for route in served_routes():
-        if isinstance(route, RemoteRoute):
-            probes[f"service:{route.domain}"] = http_probe(f"{route.base_url}{REMOTE_HEALTH_PATH}", timeout=timeout)
+        if isinstance(route, RemoteRoute) and isinstance(route.where, AtUrls):
+            base_url = route.where.urls[0]
+            probes[f"service:{route.domain}"] = http_probe(f"{base_url}{REMOTE_HEALTH_PATH}", timeout=timeout)
     return [Check(name=name, probe=probe, required=name not in optional) for name, probe in probes.items()]

@@ -1,6 +1,6 @@
 """Where each domain runs, as this process sees it: `local`, `remote` (a client is bound), or its service's URL.
 
-Read from the gateway's route table (the one placement map: GATEWAY_REMOTE_DOMAINS today)
+Read from the gateway's route table (the one placement map: DOMAIN_PLACEMENT)
 and from what the registry bound (a remote client says `__modulith_placement__ = "remote"`).
 """
 
@@ -16,7 +16,7 @@ NOT_BOUND = "not bound here"
 def placement_of(domain: str) -> str:
     for route in served_routes():
         if isinstance(route, RemoteRoute) and route.domain == domain:
-            return route.base_url
+            return str(route.where)
     try:
         target = registry.get(domain).target
     except LookupError:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import grimp
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 
@@ -23,6 +24,7 @@ from shared.boundaries.domains import domain_apps
 from shared.bus.runtime import default_bus
 from shared.bus.subscriptions import Subscription
 from shared.interfaces import registry
+from shared.placement import parse_placement
 
 pytestmark = pytest.mark.django_db  # the extraction planner counts the rows of the tables that would move
 
@@ -90,7 +92,9 @@ def test_mermaid_and_dot_draw_a_node_per_domain_and_an_arrow_per_dependency_and_
 
 
 def test_a_domain_served_elsewhere_is_placed_at_its_services_url() -> None:
-    with override_settings(GATEWAY_REMOTE_DOMAINS={"catalog": "http://catalog.internal:8000"}):
+    with override_settings(
+        DOMAIN_PLACEMENT=parse_placement("catalog=http://catalog.internal:8000", domains=settings.DOMAINS)
+    ):
         description = json.loads(described())
 
     assert {d["name"]: d["placement"] for d in description["domains"]}["catalog"] == "http://catalog.internal:8000"

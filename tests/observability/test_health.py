@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
+from shared.placement import parse_placement
 from tests.flows.shop_processes import PostgresServer
 from tests.observability.servers import Gunicorn, get, start_gunicorn
 from tests.reliability.processes import RedisServer, free_port, wait_until
@@ -98,7 +100,9 @@ def test_ready_fails_while_the_service_of_a_remote_domain_is_down(client: Client
     catalog_service = start_gunicorn(env={"DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
                                      log_dir=tmp_path, workers=1)  # fmt: skip
     try:
-        with override_settings(GATEWAY_REMOTE_DOMAINS={"catalog": catalog_service.url}):
+        with override_settings(
+            DOMAIN_PLACEMENT=parse_placement(f"catalog={catalog_service.url}", domains=settings.DOMAINS)
+        ):
             up = client.get("/healthz/ready")
             catalog_service.stop()
             down = client.get("/healthz/ready")
