@@ -8,4 +8,8 @@ Publish from a service, inside its transaction:
 Subscribe in the domain's handlers.py (see shared.bus.subscriptions). Delivery is at
 least once; every handler's effect happens once thanks to the inbox (shared.bus.models);
 failures retry with backoff and end dead, visible and replayable with `manage.py bus`.
+
+Across processes, the outbox is the log: each service serves it as an ordered feed
+(shared.bus.feed, feed_view), and a subscriber elsewhere pulls it from its own cursor into
+the inbox in its own database (shared.bus.puller, inbox); Redis only nudges (shared.bus.nudge).
 """
