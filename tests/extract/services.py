@@ -40,7 +40,9 @@ def service_environment(
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("PYTEST_", "MODULITH_", "DJANGO_", "DATABASE_", "GATEWAY_", "AUTH_", "VIRTUAL_ENV"))
+        if not key.startswith(
+            ("PYTEST_", "MODULITH_", "DJANGO_", "DATABASE_", "GATEWAY_", "AUTH_", "VIRTUAL_ENV", "MAKE", "MFLAGS")
+        )
     }
     environment["PATH"] = f"{venv / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
     environment["PYTHONUNBUFFERED"] = "1"
