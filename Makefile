@@ -18,7 +18,9 @@ endif
 # Programs some tests and benchmarks run, from Debian's packages: command -> package.
 # `make tools` installs the missing ones (as root, with apt-get); a test that needs one that
 # is missing says which package to install, and fails on CI.
-DEBIAN_TOOLS := wrk:wrk
+# promtool runs the alert rules' tests; chromium is the browser Playwright drives for the
+# architecture page (never a downloaded one).
+DEBIAN_TOOLS := wrk:wrk promtool:prometheus chromium:chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

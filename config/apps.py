@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.core import checks
 
 from config.checks import check_checkout_timings
@@ -27,3 +27,11 @@ class CompositionRootConfig(AppConfig):
         # subscriptions to its events pass modulith.E010.
         for proxy in DOMAIN_INTERFACES:
             registry.register(proxy)
+        # The architecture page shows extraction readiness as the extraction planner judges it, where
+        # the planner is (a service written by `extract service` has none; the boundary checks judge there).
+        # Imported here: the planner imports models, which exist only once apps are loaded.
+        if apps.is_installed("extract"):
+            from config.architecture import planned_readiness
+            from shared.architecture import readiness
+
+            readiness.use_assessor(planned_readiness)

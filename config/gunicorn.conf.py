@@ -10,12 +10,19 @@ GUNICORN_ prefix (GUNICORN_WORKERS=8), so a deployment tunes it without editing 
   below IDEMPOTENCY_LEASE_SECONDS so a retry never finds a key held by a request that is
   still running.
 - Database connections persist per thread (CONN_MAX_AGE in config/settings.py).
+- Metrics: with PROMETHEUS_MULTIPROC_DIR set (an empty directory every worker can write,
+  emptied before each start), each worker keeps its metrics in files there and whichever
+  worker answers /metrics adds them all up; a worker that exits is marked dead, so that its
+  live-only gauges (the breaker state) stop counting.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+from typing import Any
+
+from prometheus_client import multiprocess
 
 
 def _int(name: str, default: int) -> int:
@@ -35,3 +42,8 @@ max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1_000)
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 errorlog = "-"
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

@@ -55,11 +55,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and ReDoc assets, served from our static files
-    # The kernel.
+    # The kernel. Observability first: it turns call metrics on before the domains bind.
+    "shared.observability",
     "shared.bus",
     "shared.boundaries",
     "shared.api",
     "shared.contracts",
+    "shared.architecture",
     # The domains. Each binds its interface in its AppConfig.ready().
     *(f"domains.{domain}" for domain in DOMAINS if domain in INSTALLED_DOMAINS),
     # Composition-root commands (demo data).
@@ -69,7 +71,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that everything below runs under the request's correlation id and no
+    # Outermost: times the whole request, and its log scope (domain, user) covers every line.
+    "shared.observability.middleware.ObservabilityMiddleware",
+    # Next, so that everything below runs under the request's correlation id and no
     # error page from below reaches an /api/ client as HTML.
     "shared.gateway.middleware.CorrelationIdMiddleware",
     "shared.api.middleware.ApiErrorMiddleware",
@@ -332,6 +336,19 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# -- Metrics and health -------------------------------------------------------------
+# /metrics (Prometheus): interface calls, events, outbox backlog, breakers, HTTP requests.
+# METRICS_TOKEN makes Prometheus send `Authorization: Bearer <token>`; without one, /metrics
+# is open only while METRICS_PUBLIC is on (the development default). Several processes
+# (gunicorn workers) add up when PROMETHEUS_MULTIPROC_DIR names a directory they share.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=not PRODUCTION)
+# /healthz/ready: how long each dependency may take to answer, and which may be down
+# without making this process unready (config/health.py names the checks).
+HEALTH_CHECK_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_TIMEOUT_SECONDS", default=1.0)
+HEALTH_OPTIONAL_CHECKS = env.list("HEALTH_OPTIONAL_CHECKS", default=[])
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,5 +1,5 @@
-"""URL wiring: the admin, health, the identity provider's key set, the API docs, and each
-domain's API under /api/<domain>/.
+"""URL wiring: the admin, health and metrics, the architecture page, the identity provider's
+key set, the API docs, and each domain's API under /api/<domain>/.
 
 Which domains are served here, and which by another service, is the gateway's route table
 (shared/gateway/routing.py), read from the installed domain apps and GATEWAY_REMOTE_DOMAINS.
@@ -7,22 +7,30 @@ Which domains are served here, and which by another service, is the gateway's ro
 
 from django.apps import apps
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import path
 
+from config.health import readiness_checks
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
+from shared.architecture.views import architecture_views
 from shared.bus import feed_view
+from shared.bus.metrics import OutboxCollector
 from shared.gateway.routing import api_urlpatterns, served_routes
+from shared.observability import health
+from shared.observability.exposition import metrics_view
 
-
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
+ready = health.ready_view(readiness_checks)
+outbox = OutboxCollector()
+architecture_page, architecture_description = architecture_views(checks=readiness_checks, collectors=[outbox])
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("healthz", health, name="health"),
+    path("healthz", health.live, name="health"),  # as before readiness existed: up while the process answers
+    path("healthz/live", health.live, name="health-live"),
+    path("healthz/ready", ready, name="health-ready"),
+    path("metrics", metrics_view(collectors=[outbox]), name="metrics"),
+    path("architecture/", architecture_page, name="architecture"),
+    path("architecture/description.json", architecture_description, name="architecture-description"),
     path("internal/events/", feed_view.feed, name="event-feed"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -7,10 +7,17 @@ would bypass all of that.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html
+
+
+def pretty_json(value: object) -> str:
+    """A JSON value as indented text in a <pre>, escaped: how the admin shows stored payloads and bodies."""
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -30,6 +30,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shared.observability.log_context import bind
+
 REFUSALS = (exceptions.NotAuthenticated, exceptions.AuthenticationFailed, exceptions.PermissionDenied)
 """What DRF's initial raises for a caller it will not serve (401 and 403), before it counts the request."""
 
@@ -43,6 +45,11 @@ class DomainAPIView(views.APIView):
         except REFUSALS:
             self.check_throttles(request)  # raises Throttled (429) when over the limit; counts the request
             raise
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if request.user.is_authenticated:
+            bind(user_id=request.user.pk)  # every later line of this request names its user
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)

@@ -26,6 +26,7 @@ from shared.bus.transport import InProcessTransport, Transport
 from shared.correlation import current_correlation_id
 from shared.events import event_meta, ordering_key
 from shared.interfaces import Registry
+from shared.observability.metrics import EVENTS_PUBLISHED
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ class Bus:
                     for subscription in subscriptions
                 )
                 transaction.on_commit(partial(self._hand_off, event_id))
+            transaction.on_commit(EVENTS_PUBLISHED.labels(meta.name).inc)
             if self.nudger is not None:
                 transaction.on_commit(partial(self.nudger.nudge, domain_of(meta.name)))
         return event_id

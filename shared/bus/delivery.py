@@ -53,6 +53,8 @@ from shared.bus.subscriptions import Router, Subscription
 from shared.correlation import correlation_scope
 from shared.events import event_meta
 from shared.interfaces import Registry
+from shared.observability.log_context import log_scope
+from shared.observability.metrics import EVENT_DELIVERIES
 
 logger = logging.getLogger(__name__)
 
@@ -174,14 +176,22 @@ class Deliverer:
         if not self._claim(delivery_id, now=now, settings=settings):
             return Outcome.SKIPPED, None
         delivery = Delivery.objects.select_related("event").get(id=delivery_id)
-        attempt = delivery.attempts
+        # Every line of the attempt, the handler's and the outcome's, is logged under the
+        # event's correlation id and in the subscriber's domain ('catalog.x' is catalog's).
+        domain = delivery.subscriber.split(".", 1)[0]
+        with correlation_scope(delivery.event.correlation_id), log_scope(domain=domain):
+            return self._attempt(delivery, settings), delivery
+
+    def _attempt(self, delivery: Delivery, settings: BusSettings) -> Outcome:
+        """Run the claimed delivery's handler and record how it ended."""
+        delivery_id, attempt = delivery.id, delivery.attempts
         try:
             subscription = self._router.get(delivery.subscriber)
             if subscription is None:
                 raise LookupError(NO_SUBSCRIBER.format(subscriber=delivery.subscriber))
             event = self._decode(delivery.event, subscription)
             attempt_token = _current_attempt.set(DeliveryAttempt(number=attempt, max_attempts=settings.max_attempts))
-            with correlation_scope(delivery.event.correlation_id), transaction.atomic():
+            with transaction.atomic():
                 try:
                     subscription.handler(event)
                 finally:
@@ -198,15 +208,18 @@ class Deliverer:
                     raise _LeaseLost
         except _LeaseLost:
             logger.warning("bus.delivery.lease_lost", extra={"delivery_id": delivery_id, "attempt": attempt})
-            return Outcome.SKIPPED, delivery
+            return Outcome.SKIPPED
         except Exception:
             retry_at = self._clock() + settings.retry_delay(attempt)
-            return self._end_attempt(delivery, attempt, error=traceback.format_exc(), retry_at=retry_at), delivery
-        return Outcome.DONE, delivery
+            return self._end_attempt(delivery, attempt, error=traceback.format_exc(), retry_at=retry_at)
+        EVENT_DELIVERIES.labels(delivery.event.name, delivery.subscriber, Outcome.DONE).inc()
+        return Outcome.DONE
 
     def _take_back(self, delivery_id: int) -> Outcome | None:
         """End an attempt whose process died: failed and due now, or dead if it was the last one."""
-        delivery = Delivery.objects.filter(id=delivery_id, status=DeliveryStatus.PROCESSING).first()
+        delivery = (
+            Delivery.objects.select_related("event").filter(id=delivery_id, status=DeliveryStatus.PROCESSING).first()
+        )
         if delivery is None:
             return None
         error = WORKER_LOST.format(attempt=delivery.attempts)
@@ -268,6 +281,7 @@ class Deliverer:
             lease_expires_at=None,
             updated_at=now,
         )
+        EVENT_DELIVERIES.labels(delivery.event.name, delivery.subscriber, status).inc()
         log = logger.error if dead else logger.warning
         log(
             "bus.delivery.%s",
@@ -289,12 +303,17 @@ class Deliverer:
         settings = self._settings()
         message = LEASE_EXPIRED.format(seconds=settings.lease_seconds)
         expired = Delivery.objects.filter(status=DeliveryStatus.PROCESSING, lease_expires_at__lt=now)
+        # Read for the metrics before the updates; a row another sweep takes back meanwhile is counted twice.
+        ended = list(expired.values_list("event__name", "subscriber", "attempts"))
         dead = expired.filter(attempts__gte=settings.max_attempts).update(
             status=DeliveryStatus.DEAD, last_error=message, lease_expires_at=None, updated_at=now
         )
         failed = expired.update(
             status=DeliveryStatus.FAILED, last_error=message, lease_expires_at=None, next_attempt_at=now, updated_at=now
         )
+        for name, subscriber, attempts in ended:
+            outcome = Outcome.DEAD if attempts >= settings.max_attempts else Outcome.FAILED
+            EVENT_DELIVERIES.labels(name, subscriber, outcome).inc()
         return dead + failed
 
     def due(self, *, limit: int) -> list[int]:

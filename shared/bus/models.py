@@ -32,6 +32,8 @@ class DeliveryStatus(models.TextChoices):
 
 UNFINISHED = (DeliveryStatus.PENDING, DeliveryStatus.PROCESSING, DeliveryStatus.FAILED)
 RETRYABLE = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+REPLAYABLE = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
+"""What an operator may replay: a done delivery would run its handler twice, a pending one is on its way."""
 
 
 class EventOrigin(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The bus's backlog per subscriber: what `manage.py bus stats` shows, and what a metrics exporter would."""
+"""The bus's backlog per subscriber: what `manage.py bus stats` shows, and /metrics exports (shared.bus.metrics)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from django.db.models import Count, Min, Q
 
 from shared.bus.models import UNFINISHED, Delivery, DeliveryStatus
 from shared.bus.relay import owed_a_message, owed_a_message_params
+
+NOT_DONE = (*UNFINISHED, DeliveryStatus.DEAD)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,7 +36,7 @@ def backlog_by_subscriber(*, now: dt.datetime) -> list[SubscriberBacklog]:
         return Count("id", filter=Q(status=status))
 
     rows = (
-        Delivery.objects.exclude(status=DeliveryStatus.DONE)
+        Delivery.objects.filter(status__in=NOT_DONE)  # `IN` uses the status index; `<> 'done'` would not
         .values("subscriber")
         .annotate(
             pending=count(DeliveryStatus.PENDING),

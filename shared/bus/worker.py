@@ -39,6 +39,7 @@ from django.conf import settings
 
 from shared.bus.celery_checks import POOL_MAINTENANCE_SECONDS, refuse_to_start_with_unsafe_settings
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
+from shared.observability import celery_logs
 
 
 def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
@@ -160,6 +161,8 @@ def create_app(*, broker_url: str | None = None, key_prefix: str | None = None, 
     app = Celery("modulith", set_as_current=set_as_current)
     # A worker whose configuration fails the checks exits before it consumes anything.
     signals.worker_init.connect(refuse_to_start_with_unsafe_settings, weak=False, dispatch_uid="modulith-celery-checks")
+    # Workers log through the project's log lines, each task in its own scope (correlation id, task, domain).
+    celery_logs.connect()
     app.add_defaults(
         lambda: worker_settings(
             broker_url=broker_url or settings.REDIS_URL, key_prefix=key_prefix or settings.CELERY_KEY_PREFIX

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 
 from shared.errors import DomainError
 from shared.interfaces.errors import NO_SUCH_OPERATION, NOT_AN_INTERFACE, NOT_BOUND, InterfaceNotBoundError
+from shared.interfaces.observation import measured, placement_of
 
 P = TypeVar("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +46,9 @@ class Interface:
 
     Attribute access is the hot path of every cross-domain call, so binding copies the
     implementation's bound methods into this object's __dict__: a call through the proxy
-    then costs one dictionary lookup more than a direct call (see bench/).
+    then costs one dictionary lookup more than a direct call (see bench/). With metrics on,
+    each copied method is wrapped once, at binding, to count and time its calls
+    (shared.interfaces.observation), labelled local or remote by the target.
     """
 
     def __init__(
@@ -84,8 +87,11 @@ class Interface:
             self.__dict__.pop(operation, None)
         self._target = target
         if target is not None:
+            placement = placement_of(target)
             for operation in self._meta.operations:
-                self.__dict__[operation] = getattr(target, operation)
+                self.__dict__[operation] = measured(
+                    getattr(target, operation), domain=self._meta.name, operation=operation, placement=placement
+                )
 
     def __getattr__(self, operation: str) -> Any:
         # Reached only when the operation is not bound (bound ones live in __dict__).

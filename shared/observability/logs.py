@@ -1,10 +1,18 @@
 """Log lines: readable in development, one JSON object per line in production, extra fields kept.
 
     LOG_FORMAT=readable
-        2026-12-03 11:42:36 WARNING [9b2c...] shared.bus.delivery bus.delivery.failed attempt=2 delivery_id=42
+        2026-12-03 11:42:36 WARNING [9b2c...] shared.bus.delivery bus.delivery.failed domain=catalog
+            user_id=3f2a... attempt=2 delivery_id=42
     LOG_FORMAT=json
         {"timestamp": "2026-12-03T11:42:36.183Z", "level": "warning", "correlation_id": "9b2c...",
-         "logger": "shared.bus.delivery", "event": "bus.delivery.failed", "attempt": 2, "delivery_id": 42}
+         "domain": "catalog", "user_id": "3f2a...", "logger": "shared.bus.delivery",
+         "event": "bus.delivery.failed", "attempt": 2, "delivery_id": 42}
+
+Every line carries the correlation id (shared.correlation) and the domain and user id of
+the work it belongs to (shared.observability.log_context), read here from their context
+variables: a JSON line always has the keys (null when unknown: a line outside any request,
+delivery or task), a readable one shows them when known. Lines written inside a Celery
+task also carry `task` and `task_id`.
 
 Code logs with the standard library (`logger.warning("bus.delivery.failed", extra={...})`);
 structlog's ProcessorFormatter only renders the records, so nothing here changes how code
@@ -20,6 +28,8 @@ from typing import Any
 
 import structlog
 
+from shared.observability.log_context import current_log_context
+
 READABLE = "readable"
 JSON = "json"
 FORMATS = (READABLE, JSON)
@@ -28,7 +38,9 @@ UNKNOWN_FORMAT = "LOG_FORMAT={value!r} is not a log format. Use one of: {formats
 
 _DROPPED = ("request",)
 """Record attributes that are not facts to log: Django's HttpRequest on django.request records."""
-_LEADING = ("timestamp", "level", "correlation_id", "logger", "event")
+_LEADING = ("timestamp", "level", "correlation_id", "domain", "user_id", "logger", "event")
+_CONTEXT = ("domain", "user_id", "task", "task_id")
+"""Shown first among a readable line's fields, when known."""
 
 
 def _drop_objects(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -37,9 +49,22 @@ def _drop_objects(logger: Any, method: str, event: MutableMapping[str, Any]) -> 
     return event
 
 
+def _add_log_context(logger: Any, method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The domain and user id (always, None when unknown), and the task when in one; `extra=` wins."""
+    context = current_log_context()
+    event.setdefault("domain", context.domain or None)
+    event.setdefault("user_id", context.user_id or None)
+    if context.task:
+        event.setdefault("task", context.task)
+        event.setdefault("task_id", context.task_id)
+    return event
+
+
 def _render_readable(logger: Any, method: str, event: MutableMapping[str, Any]) -> str:
-    """`timestamp LEVEL [correlation id] logger message key=value ...`, then the traceback if any."""
-    extras = " ".join(f"{name}={event[name]}" for name in sorted(event) if name not in (*_LEADING, "exception"))
+    """`timestamp LEVEL [correlation id] logger message domain=.. user_id=.. key=value ...`, then the traceback."""
+    known = [f"{name}={event[name]}" for name in _CONTEXT if event.get(name)]
+    others = [f"{name}={event[name]}" for name in sorted(event) if name not in (*_LEADING, *_CONTEXT, "exception")]
+    extras = " ".join(known + others)
     head = (
         f"{event.get('timestamp', '')} {str(event.get('level', '')).upper()} "
         f"[{event.get('correlation_id') or '-'}] {event.get('logger', '')} {event.get('event', '')}"
@@ -65,6 +90,7 @@ def formatter(output: str = READABLE) -> logging.Formatter:
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
             structlog.stdlib.ExtraAdder(),
+            _add_log_context,
             _drop_objects,
             structlog.processors.format_exc_info,
         ],

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from shared.correlation import CorrelationIdFilter, correlation_scope
+from shared.observability.log_context import LogContext, bind, current_log_context, log_scope
 from shared.observability.logs import JSON, READABLE, UNKNOWN_FORMAT, formatter
 
 
@@ -59,6 +60,8 @@ def test_a_json_line_is_one_object_with_every_field(emit: tuple[logging.Logger, 
     assert first == {
         "level": "warning",
         "correlation_id": "-",
+        "domain": None,
+        "user_id": None,
         "logger": "tests.kernel.log_lines",
         "event": "bus.delivery.failed",
         "attempt": 2,
@@ -67,6 +70,47 @@ def test_a_json_line_is_one_object_with_every_field(emit: tuple[logging.Logger, 
     assert (second["event"], second["level"]) == ("bus.handler.crashed", "error")
     assert second["exception"].startswith("Traceback (most recent call last):")
     assert second["exception"].endswith("ValueError: handler bug")
+
+
+def test_a_line_names_the_domain_and_user_of_its_scope_and_the_scope_ends_with_it(
+    emit: tuple[logging.Logger, io.StringIO, list],
+) -> None:
+    logger, stream, [handler] = emit
+    handler.setFormatter(formatter(JSON))
+
+    with correlation_scope("req-8"), log_scope(domain="orders"):
+        bind(user_id="3f2a")
+        logger.info("orders.placed", extra={"order_id": "o-1"})
+        with log_scope(domain="catalog"):
+            logger.info("catalog.reserved")
+    logger.info("after")
+    bind(user_id="leaked")  # outside any scope: changes nothing
+    logger.info("still after")
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(line["event"], line["correlation_id"], line["domain"], line["user_id"]) for line in lines] == [
+        ("orders.placed", "req-8", "orders", "3f2a"),
+        ("catalog.reserved", "req-8", "catalog", "3f2a"),
+        ("after", "-", None, None),
+        ("still after", "-", None, None),
+    ]
+    assert list(lines[0])[:7] == ["timestamp", "level", "correlation_id", "domain", "user_id", "logger", "event"]
+    assert current_log_context() == LogContext()
+
+
+def test_a_readable_line_shows_domain_user_and_task_first_among_the_fields(
+    emit: tuple[logging.Logger, io.StringIO, list],
+) -> None:
+    logger, stream, [handler] = emit
+    handler.setFormatter(formatter(READABLE))
+
+    with log_scope(domain="billing", user_id="u-9", task="bus.deliver", task_id="t-1"):
+        logger.warning("billing.charge_failed", extra={"attempt": 2})
+
+    assert stream.getvalue().split(" ", 2)[2] == (
+        "WARNING [-] tests.kernel.log_lines billing.charge_failed domain=billing user_id=u-9 task=bus.deliver "
+        "task_id=t-1 attempt=2\n"
+    )
 
 
 def test_an_unknown_log_format_says_which_exist() -> None:

@@ -12,12 +12,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from shared.bus.delivery import reset_for_replay
-from shared.bus.models import Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
+from shared.bus.models import REPLAYABLE, Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
 from shared.bus.runtime import default_bus, nudge_listener
 from shared.bus.sequencer import head
 from shared.bus.stats import backlog_by_subscriber
 
-REPLAYABLE = (DeliveryStatus.FAILED, DeliveryStatus.DEAD)
 LISTED_BY_DEFAULT = (DeliveryStatus.PENDING, DeliveryStatus.PROCESSING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
 
 UNKNOWN_DELIVERY = "No delivery with id {ids}. List deliveries with `manage.py bus list`."
