@@ -10,7 +10,7 @@ from django.conf import settings
 from extract.planning.planner import settings_module
 from extract.planning.settings_reads import settings_reads
 from extract.planning.source import read_source
-from extract.service.kernel_wheel import kernel_wheel
+from extract.service.kernel_wheel import kernel_wheel, wheel_version
 from extract.service.rendering import read_project, render
 from extract.service.sources import monolith_files
 from extract.service.writer import Change, changes, write
@@ -48,7 +48,7 @@ def service_files(domain: str, *, monolith_url: str, root: Path | None = None) -
             domain=domain,
             domains=settings.DOMAINS,
             monolith_url=monolith_url.rstrip("/"),
-            kernel_version=project["project"]["version"],
+            kernel_version=wheel_version(wheel),
             kernel_wheel=f"{WHEELS}/{wheel.name}",
             settings=settings_reads(read_source(root, ("domains",)), domain, settings_module()),
             project=project,

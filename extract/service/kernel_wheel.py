@@ -2,13 +2,17 @@
 
 Built from this checkout with pip (setuptools, as pyproject.toml says) in a scratch
 directory holding only what the distribution needs, so the checkout gets no build
-litter and two builds at once do not meet. Wheels are kept by the hash of their sources
-under .extract/kernel/: one build per version of the kernel, however many services.
+litter and two builds at once do not meet. The wheel's version is the project's with the
+hash of the kernel's sources as its local part (0.1.0+k1a2b3c4d5e6f7a8b): a service pins
+the exact kernel it was written with, and an installer never mistakes one build for
+another of the same release. Wheels are kept by that hash under .extract/kernel/: one
+build per version of the kernel, however many services.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +22,7 @@ from pathlib import Path
 KERNEL_PACKAGE = "shared"
 DISTRIBUTION_FILES = ("pyproject.toml", "README.md")
 CACHE = Path(".extract") / "kernel"
+PROJECT_VERSION = re.compile(r'^version = "[^"]+', re.MULTILINE)
 BUILD_FAILED = "Building the kernel wheel failed (pip wheel {root}):\n{output}"
 
 
@@ -51,6 +56,8 @@ def kernel_wheel(root: Path) -> Path:
             target = source / path.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
+        project = source / "pyproject.toml"
+        project.write_text(PROJECT_VERSION.sub(rf"\g<0>+k{cached.name}", project.read_text(), count=1))
         built = Path(scratch) / "wheel"
         result = subprocess.run(
             [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--wheel-dir", str(built), str(source)],
@@ -66,3 +73,8 @@ def kernel_wheel(root: Path) -> Path:
         shutil.copy2(wheels[0], kept.with_suffix(".part"))
         kept.with_suffix(".part").replace(kept)  # atomic: a concurrent build finds a whole wheel or none
     return kept
+
+
+def wheel_version(wheel: Path) -> str:
+    """The version in a wheel's file name (modulith-0.1.0+k1a2b...-py3-none-any.whl -> 0.1.0+k1a2b...)."""
+    return wheel.name.split("-")[1]

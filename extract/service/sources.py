@@ -12,12 +12,14 @@ domains/<other>/        every other domain's interface and recorded contract, no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 COMPOSITION_ROOT = "config"
 ROOT_FILES = ("manage.py", "conftest.py", ".env.example")
 CONTRACT_FILES = ("__init__.py", "interface.py", "contract.json")
+TOOLING_IMPORT = re.compile(rb"^\s*(?:from|import)\s+extract\b", re.MULTILINE)
 SKIPPED_PARTS = frozenset({"__pycache__"})
 SKIPPED_SUFFIXES = frozenset({".pyc", ".sqlite3"})
 
@@ -28,7 +30,9 @@ def monolith_files(root: Path, domain: str, domains: Iterable[str]) -> dict[str,
     for name in ROOT_FILES:
         files[name] = (root / name).read_bytes()
     for path in _tree(root / COMPOSITION_ROOT):
-        files[path.relative_to(root).as_posix()] = path.read_bytes()
+        content = path.read_bytes()
+        if not TOOLING_IMPORT.search(content):
+            files[path.relative_to(root).as_posix()] = content
     files["domains/__init__.py"] = (root / "domains" / "__init__.py").read_bytes()
     for path in _tree(root / "domains" / domain):
         files[path.relative_to(root).as_posix()] = path.read_bytes()

@@ -4,6 +4,7 @@ its Procfile, and a second run that shows its diff and writes only with --force.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -45,6 +46,8 @@ def test_the_service_holds_its_domain_the_others_interfaces_and_the_kernel_as_a_
     files = relative_files(orders_service)
 
     (wheel,) = [name for name in files if name.startswith("wheels/")]
+    assert re.fullmatch(r"wheels/modulith-0\.1\.0\+k[0-9a-f]{16}-py3-none-any\.whl", wheel)
+    assert f'"modulith=={wheel.split("-")[1]}",' in (orders_service / "pyproject.toml").read_text()
     assert {name.split("/")[0] for name in files} == {
         ".dockerignore", ".env.example", ".gitignore", MANIFEST, "Dockerfile", "Makefile", "Procfile", "README.md",
         "config", "conftest.py", "domains", "manage.py", "pyproject.toml", "wheels",
