@@ -16,8 +16,11 @@ from shared.placement import parse_placement
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file():
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# The environment wins; then .env (yours, never committed); then config/service.env, which a
+# service written by `manage.py extract service` carries: which domains it runs, where the rest run.
+for env_file in (BASE_DIR / ".env", BASE_DIR / "config" / "service.env"):
+    if env_file.is_file():
+        environ.Env.read_env(env_file, overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production"}:
@@ -76,8 +79,8 @@ INSTALLED_APPS = [
     *(f"domains.{domain}" for domain in DOMAIN_PLACEMENT.local_domains if domain in INSTALLED_DOMAINS),
     # Composition-root commands (demo data).
     "config",
-    # The extraction tooling (`manage.py extract`).
-    "extract",
+    # The extraction tooling (`manage.py extract`), where it is: a service it wrote has none.
+    *(["extract"] if (BASE_DIR / "extract").is_dir() else []),
 ]
 
 MIDDLEWARE = [

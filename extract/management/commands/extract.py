@@ -21,11 +21,16 @@ from extract.copying import (
 from extract.copying.report import CopyProgress, copy_lines
 from extract.planning import UnknownDomainError, make_plans
 from extract.planning import render as plan_render
+from extract.service import ServiceExistsError, generate
+from extract.service.kernel_wheel import KernelBuildError
 
 BLOCKED = "{domains}: {count} blocker(s) stop the split; each is listed with its fix. Exit status 1."
 PLAN_WHAT = "Name a domain (extract plan orders) or plan every domain with --all."
 UNKNOWN_DOMAIN = "{domain!r} is no domain of this deployment. Name one of: {domains}."
 CHECKPOINTS = ".extract"
+DEFAULT_MONOLITH_URL = "http://127.0.0.1:8000"
+WROTE = "Wrote the {domain} service in {out}: {count} file(s) added or changed. Next: cd {out} && make check"
+UP_TO_DATE = "The {domain} service in {out} is up to date: nothing to write."
 
 
 class Command(BaseCommand):
@@ -69,11 +74,33 @@ class Command(BaseCommand):
             help=f"Where progress is kept (default: {CHECKPOINTS}/data-<domain>-<direction>-<database>.json).",
         )
 
+        service = actions.add_parser(
+            "service",
+            help="Write a runnable standalone Django project for a domain (refuses to overwrite without --force).",
+            description=(
+                "Write the service of a domain into --out: the deployment's config/, the domain's app with its "
+                "migrations and tests, the other domains' interfaces and contracts, the kernel as a wheel, and a "
+                "README, Makefile (make run, make check), pyproject.toml, Procfile, Dockerfile and config/service.env "
+                "placing the other domains at --monolith-url. Run again, it shows the diff of what would change and "
+                "writes it only with --force."
+            ),
+        )
+        service.add_argument("domain", help="The domain to extract, e.g. orders.")
+        service.add_argument("--out", required=True, help="The directory to write the service into.")
+        service.add_argument(
+            "--monolith-url",
+            default=DEFAULT_MONOLITH_URL,
+            help="Where the other domains run, as the service will reach them (default: %(default)s).",
+        )
+        service.add_argument("--force", action="store_true", help="Write over files an earlier run wrote.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "plan":
             self.plan(domain=options["domain"], every=options["all"], output=options["format"])
         elif options["action"] == "data":
             self.data(**options)
+        elif options["action"] == "service":
+            self.service(**options)
 
     def plan(self, *, domain: str | None, every: bool, output: str) -> None:
         if bool(domain) == every:
@@ -126,3 +153,21 @@ class Command(BaseCommand):
             close_database(alias)
         for line in copy_lines(report, back=back):
             self.stdout.write(line)
+
+    def service(self, *, domain: str, out: str, monolith_url: str, force: bool, **options: Any) -> None:
+        if domain not in settings.DOMAINS:
+            raise CommandError(UNKNOWN_DOMAIN.format(domain=domain, domains=", ".join(settings.DOMAINS)))
+        try:
+            generated = generate(domain, out=Path(out).resolve(), monolith_url=monolith_url, force=force)
+        except ServiceExistsError as exc:
+            for change in exc.changes:
+                self.stdout.write(f"{change.kind}: {change.path}")
+                if change.diff:
+                    self.stdout.write(change.diff.rstrip("\n"))
+            raise CommandError(str(exc)) from None
+        except KernelBuildError as exc:
+            raise CommandError(str(exc)) from None
+        for change in generated.changes:
+            self.stdout.write(f"{change.kind}: {change.path}")
+        message = WROTE if generated.changes else UP_TO_DATE
+        self.stdout.write(message.format(domain=domain, out=generated.out, count=len(generated.changes)))

@@ -1,0 +1,137 @@
+"""Generated services as real processes: one virtualenv for all of them, `make` in their directories, and
+the Procfile's processes started on loopback.
+
+Every process is started in its own process group and stopped by its own id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shlex
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+from django.db import connection
+
+from tests.reliability.processes import free_port, stop_process, wait_until
+
+READY_SECONDS = 90.0
+MAKE_SECONDS = 900
+
+
+def database_url_for(name: str) -> str:
+    """A database of the service's own: on the test database's PostgreSQL server (SQLite when the tests use SQLite)."""
+    if connection.vendor != "postgresql":
+        return ""
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    base = str(s["NAME"]).removeprefix("test_").split("_gw")[0]
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{base}_{name}"
+
+
+def service_environment(
+    *, venv: Path, database_url: str = "", extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A clean environment for a service's process: none of this test process's Django or pytest variables."""
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("PYTEST_", "MODULITH_", "DJANGO_", "DATABASE_", "GATEWAY_", "AUTH_", "VIRTUAL_ENV", "MAKE", "MFLAGS")
+        )
+    }
+    environment["PATH"] = f"{venv / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
+    environment["PYTHONUNBUFFERED"] = "1"
+    if database_url:
+        environment["DATABASE_URL"] = database_url
+    environment.update(extra or {})
+    return environment
+
+
+def create_venv(path: Path) -> Path:
+    """An empty virtualenv; the services' Makefiles install into it (VENV=...)."""
+    if not (path / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(path)], check=True, timeout=300)
+    return path
+
+
+def make(
+    directory: Path, *targets: str, venv: Path, environment: Mapping[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", *targets, f"VENV={venv}"],
+        cwd=directory,
+        env=dict(environment),
+        capture_output=True,
+        text=True,
+        timeout=MAKE_SECONDS,
+        check=False,
+    )
+
+
+def procfile(directory: Path) -> dict[str, str]:
+    """The service's processes by name, as its Procfile declares them."""
+    lines = (directory / "Procfile").read_text().splitlines()
+    return {name.strip(): command.strip() for name, _, command in (line.partition(":") for line in lines if line)}
+
+
+@dataclasses.dataclass
+class ServiceProcess:
+    """One process of a service, started from its Procfile line."""
+
+    name: str
+    directory: Path
+    log: Path
+    process: subprocess.Popen[bytes]
+    port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return f"--- last lines of {self.log} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        stop_process(self.process, grace=15)
+
+
+def start(
+    directory: Path, kind: str, *, environment: Mapping[str, str], log_dir: Path, port: int | None = None
+) -> ServiceProcess:
+    """Start the Procfile's `kind` process (web on a free loopback port, waiting until it answers /healthz)."""
+    environment = dict(environment)
+    if kind == "web":
+        port = port or free_port()
+        environment.update({"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "8"})
+    log = log_dir / f"{directory.name}-{kind}.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            shlex.split(procfile(directory)[kind]),
+            cwd=directory,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    started = ServiceProcess(name=f"{directory.name} {kind}", directory=directory, log=log, process=process, port=port)
+    if kind == "web":
+        wait_until(lambda: answers(started), timeout=READY_SECONDS, what=started.name, details=started.log_tail)
+    return started
+
+
+def answers(service: ServiceProcess) -> bool:
+    if not service.running():
+        raise AssertionError(f"{service.name} exited ({service.process.returncode}).\n{service.log_tail()}")
+    try:
+        return httpx.get(f"{service.url}/healthz", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
