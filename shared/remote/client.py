@@ -56,6 +56,7 @@ from shared import wire
 from shared.correlation import outgoing_headers
 from shared.errors import DomainError, ServiceUnavailableError, error_from_wire
 from shared.interfaces.codec import OperationCodec, operation_codecs
+from shared.interfaces.observation import PLACEMENT_ATTRIBUTE, REMOTE
 from shared.interfaces.proxy import Interface
 from shared.remote.config import RemoteSettings
 from shared.remote.credentials import ServiceCredentials
@@ -321,6 +322,7 @@ def remote_client(interface: Interface, service: ServiceClient) -> object:
         operation: _remote_method(codec, service) for operation, codec in operation_codecs(meta).items()
     }
     methods["service_client"] = service
+    methods[PLACEMENT_ATTRIBUTE] = REMOTE  # the interface proxy's metrics label its calls remote
     methods["__repr__"] = lambda self: f"<remote client of {meta.name} at {service.pool.source.describe()}>"
     return type(f"{meta.protocol.__name__}RemoteClient", (), methods)()
 

@@ -22,6 +22,7 @@ from domains.catalog.models import Product
 from shared.correlation import correlation_scope
 from shared.errors import ServiceUnavailableError
 from shared.interfaces import ArgumentTypeError
+from shared.interfaces.observation import REMOTE, placement_of
 from shared.keyfiles import generate_private_key
 from shared.money import Money
 from shared.remote.client import call_timeout
@@ -64,6 +65,10 @@ def test_a_call_answered_by_the_service_equals_the_local_answer(shop_service: Dj
         "catalog.get_product": {"attempts": 1, "calls": 1},
         "catalog.get_products": {"attempts": 1, "calls": 1},
     }
+
+
+def test_a_remote_client_says_it_is_remote_so_the_proxys_metrics_label_its_calls(shop_service: DjangoServer) -> None:
+    assert placement_of(remote(catalog, shop_service.url).client) == REMOTE
 
 
 def test_a_domain_error_arrives_as_the_same_class_and_never_trips_the_breaker(shop_service: DjangoServer) -> None:
