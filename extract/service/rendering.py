@@ -33,7 +33,7 @@ def service_env(*, domain: str, domains: Sequence[str], monolith_url: str) -> li
     others = [other for other in domains if other != domain]
     lines = [
         f"MODULITH_DOMAINS={domain}",
-        "GATEWAY_REMOTE_DOMAINS=" + ",".join(f"{other}={monolith_url}" for other in others),
+        "DOMAIN_PLACEMENT=" + ",".join(f"{other}={monolith_url}" for other in others),
         f"SERVICE_NAME={domain}",
     ]
     if domain != "identity":

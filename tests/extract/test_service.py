@@ -81,7 +81,7 @@ def test_the_service_holds_its_domain_the_others_interfaces_and_the_kernel_as_a_
     )
     assert service_env(domain="orders", domains=settings.DOMAINS, monolith_url=MONOLITH_URL) == [
         "MODULITH_DOMAINS=orders",
-        "GATEWAY_REMOTE_DOMAINS=identity=http://127.0.0.1:8000,catalog=http://127.0.0.1:8000,"
+        "DOMAIN_PLACEMENT=identity=http://127.0.0.1:8000,catalog=http://127.0.0.1:8000,"
         "cart=http://127.0.0.1:8000,billing=http://127.0.0.1:8000,notifications=http://127.0.0.1:8000",
         "SERVICE_NAME=orders",
         "AUTH_JWKS_URL=http://127.0.0.1:8000/.well-known/jwks.json",
