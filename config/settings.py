@@ -176,6 +176,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "shared.api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "shared.api.schema.ApiAutoSchema",
+    # OPTIONS: name, description, media types; request bodies are described by the schema only.
+    "DEFAULT_METADATA_CLASS": "shared.api.metadata.Metadata",
     "EXCEPTION_HANDLER": "shared.api.errors.api_exception_handler",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
@@ -226,6 +228,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["shared.api.access.Public"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body is read by the same serializer as the others (no view here sets partial=True), so its
+    # required fields stay required in the schema.
+    "COMPONENT_SPLIT_PATCH": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     # No call to swagger.io's online validator: the docs work, and stay private, offline.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},

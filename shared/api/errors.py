@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -91,6 +91,14 @@ SERVER_ERROR_CODE = "server.error"
 GENERIC_CODE = "request.error"
 
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
+FIELD_ERRORS_CUT = (
+    " Only the first {listed} of the {total} fields in error are listed; correct those and send the request again "
+    "to see the rest."
+)
+MAX_FIELD_ERRORS = 20
+"""The most fields a problem lists: a body of 20,000 unknown keys is answered in a few kilobytes, not megabytes."""
+MAX_FIELD_NAME_LENGTH = 100
+"""A field name longer than this (a client's, echoed back) is cut, so one key cannot make the answer large."""
 BAD_REQUEST_MESSAGE = "The request could not be understood. Check its syntax, headers and body, then retry."
 NOT_AUTHENTICATED_MESSAGE = (
     "This endpoint needs an access token. Send `Authorization: Bearer <access_token>`, with the "
@@ -132,6 +140,33 @@ class ApiError(exceptions.APIException):
 
     def __init__(self, message: str) -> None:
         super().__init__(detail=message, code=self.code)
+
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def raises(*errors: type[DomainError]) -> Callable[[Handler], Handler]:
+    """Declare the domain errors a view's method may raise, so the OpenAPI schema documents each.
+
+        @raises(CartItemNotFoundError, ServiceUnavailableError)
+        def delete(self, request, product_id): ...
+
+    shared.api.schema.ApiAutoSchema documents each error's status (by its kind) with its code;
+    the errors the API layer itself gives (bad input, no token, rate limits) need no declaring.
+    The schemathesis run in tests/api/test_schema_conformance.py fails on a status a view
+    answers that nothing declared.
+    """
+
+    def declare(handler: Handler) -> Handler:
+        handler.declared_errors = (*getattr(handler, "declared_errors", ()), *errors)  # type: ignore[attr-defined]
+        return handler
+
+    return declare
+
+
+def declared_errors(handler: Any) -> tuple[type[DomainError], ...]:
+    """The domain errors `@raises` declared on a view's method (none when it declares nothing)."""
+    return tuple(getattr(handler, "declared_errors", ()))
 
 
 def is_api_request(request: HttpRequest) -> bool:
@@ -233,13 +268,12 @@ def _api_exception_problem(exc: exceptions.APIException, *, request: Any, instan
         return problem(status_code=status_code, code=exc.code, detail=str(exc.detail), instance=instance)
     code = next((c for cls, c in DRF_ERRORS if isinstance(exc, cls)), GENERIC_CODE)
     if isinstance(exc, exceptions.ValidationError):
-        return problem(
-            status_code=status_code,
-            code=code,
-            detail=VALIDATION_MESSAGE,
-            instance=instance,
-            field_errors=_field_errors(exc.detail),
-        )
+        field_errors = _field_errors(exc.detail)
+        listed = _first_field_errors(field_errors)
+        detail = VALIDATION_MESSAGE
+        if len(listed) < len(field_errors):
+            detail += FIELD_ERRORS_CUT.format(listed=len(listed), total=len(field_errors))
+        return problem(status_code=status_code, code=code, detail=detail, instance=instance, field_errors=listed)
     if isinstance(exc, exceptions.Throttled):
         return problem(status_code=status_code, code=code, detail=_rate_limited_message(exc), instance=instance)
     return problem(status_code=status_code, code=code, detail=_message(exc, request=request), instance=instance)
@@ -293,6 +327,17 @@ def _field_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         return flat
     messages = detail if isinstance(detail, list) else [detail]
     return {prefix or "non_field_errors": [str(m) for m in messages]}
+
+
+def _first_field_errors(field_errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """At most MAX_FIELD_ERRORS fields, each name at most MAX_FIELD_NAME_LENGTH characters."""
+    listed: dict[str, list[str]] = {}
+    for name, messages in field_errors.items():
+        if len(listed) == MAX_FIELD_ERRORS:
+            break
+        shown = name if len(name) <= MAX_FIELD_NAME_LENGTH else name[: MAX_FIELD_NAME_LENGTH - 1] + "\u2026"
+        listed[shown] = messages
+    return listed
 
 
 # -- Django's error handlers and the middleware ----------------------------------

@@ -67,7 +67,9 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 IN_FLIGHT_RETRY_AFTER_SECONDS = 1
 
-_KEY = re.compile(rf"[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}")  # printable ASCII, no spaces
+KEY_PATTERN = rf"^[\x21-\x7e]{{1,{MAX_KEY_LENGTH}}}$"
+"""Printable ASCII without spaces; the schema documents the header with this pattern."""
+_KEY = re.compile(KEY_PATTERN)
 
 KEY_INVALID = (
     "The Idempotency-Key header must be 1 to {max} printable ASCII characters without spaces; "

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER
+from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER, KEY_PATTERN
 from shared.api.schema import API_DESCRIPTION
 
 ERROR_REF = {"$ref": "#/components/schemas/Problem"}
@@ -71,7 +71,62 @@ def test_every_error_response_of_every_operation_is_the_error_shape(schema: dict
 def test_public_operations_need_no_token_and_the_others_document_401(schema: dict[str, Any]) -> None:
     for path, method, op in operations(schema):
         public = {} in op.get("security", [])
-        assert ("401" in op["responses"]) is not public, f"{method.upper()} {path}"
+        no_token = "`auth.not_authenticated`" in op["responses"].get("401", {}).get("description", "")
+        assert no_token is not public, f"{method.upper()} {path}"
+
+
+def test_a_public_operation_documents_the_401_its_view_declares(schema: dict[str, Any]) -> None:
+    login = schema["paths"]["/api/identity/token/"]["post"]
+
+    assert login["responses"]["401"]["description"] == "Domain error: `identity.invalid_credentials`."
+
+
+def test_every_request_body_refuses_fields_it_does_not_declare(schema: dict[str, Any]) -> None:
+    bodies = {
+        name: component
+        for name, component in schema["components"]["schemas"].items()
+        if name.endswith("Request") and component.get("type") == "object"
+    }
+
+    assert bodies
+    assert {name: body.get("additionalProperties") for name, body in bodies.items()} == dict.fromkeys(bodies, False)
+
+
+def test_every_operation_with_query_parameters_documents_400(schema: dict[str, Any]) -> None:
+    with_query = [
+        (path, method, op)
+        for path, method, op in operations(schema)
+        if any(p["in"] == "query" for p in op.get("parameters", []))
+    ]
+
+    assert ("/api/orders/", "get") in {(path, method) for path, method, _ in with_query}
+    assert [f"{method} {path}" for path, method, op in with_query if "400" not in op["responses"]] == []
+
+
+def test_an_amount_is_documented_with_the_exact_pattern_the_server_takes(schema: dict[str, Any]) -> None:
+    pattern = re.compile(schema["components"]["schemas"]["MoneyRequest"]["properties"]["amount"]["pattern"])
+
+    assert [text for text in ("0", "12.50", "999999.99", "1000000.00") if not pattern.search(text)] == []
+    assert [text for text in ("", "-1", "1e3", "012", "1.505", "1000000.01") if pattern.search(text)] == []
+
+
+def test_deletes_document_what_they_answer_and_an_order_its_history(schema: dict[str, Any]) -> None:
+    paths = schema["paths"]
+    order = schema["components"]["schemas"]["OrderDetailOutput"]
+
+    assert "200" in paths["/api/cart/"]["delete"]["responses"]
+    assert "200" in paths["/api/cart/items/{product_id}/"]["delete"]["responses"]
+    assert "204" in paths["/api/catalog/products/{product_id}/"]["delete"]["responses"]
+    assert paths["/api/orders/{order_id}/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/OrderDetailOutput"
+    }
+    assert "history" in order["required"]
+
+
+def test_the_idempotency_key_header_is_documented_with_its_format(schema: dict[str, Any]) -> None:
+    [header] = [p for p in schema["paths"]["/api/orders/checkout/"]["post"]["parameters"] if p["in"] == "header"]
+
+    assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 255, "pattern": KEY_PATTERN}
 
 
 def test_a_view_that_accepts_an_idempotency_key_documents_the_header_409_and_422() -> None:

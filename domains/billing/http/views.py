@@ -11,7 +11,9 @@ from rest_framework.response import Response
 
 from domains.billing import selectors
 from domains.billing.http.serializers import InvoiceOutputSerializer, PaymentOutputSerializer
+from domains.billing.interface import PaymentNotFoundError
 from shared.api.access import Authenticated, OwnerOnly
+from shared.api.errors import raises
 from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 
@@ -33,6 +35,7 @@ class PaymentDetailView(DomainAPIView):
     permission_classes = (OwnerOnly,)
 
     @extend_schema(responses=PaymentOutputSerializer)
+    @raises(PaymentNotFoundError)
     def get(self, request: Request, payment_id: UUID) -> Response:
         payment = selectors.get_payment_of(
             payment_id=payment_id, customer_id=request.user.id, is_staff=request.user.is_staff

@@ -11,8 +11,17 @@ from rest_framework.response import Response
 
 from domains.cart import selectors, services
 from domains.cart.http.serializers import AddItemInputSerializer, CartOutputSerializer, SetQuantityInputSerializer
+from domains.cart.interface import (
+    CartFullError,
+    CartItemNotFoundError,
+    CartProductUnavailableError,
+    CartQuantityInvalidError,
+    CartQuantityLimitError,
+)
 from shared.api.access import Authenticated, OwnerOnly
+from shared.api.errors import raises
 from shared.api.views import DomainAPIView
+from shared.errors import ServiceUnavailableError
 
 
 def cart_response(customer_id: UUID, status_code: int = status.HTTP_200_OK) -> Response:
@@ -25,10 +34,12 @@ class CartView(DomainAPIView):
     permission_classes = (Authenticated,)
 
     @extend_schema(responses=CartOutputSerializer)
+    @raises(ServiceUnavailableError)  # the cart is priced by the catalog, which may run elsewhere
     def get(self, request: Request) -> Response:
         return cart_response(request.user.id)
 
-    @extend_schema(responses=CartOutputSerializer)
+    @extend_schema(responses={200: CartOutputSerializer}, description="Empties the cart; answers the empty cart.")
+    @raises(ServiceUnavailableError)
     def delete(self, request: Request) -> Response:
         services.clear(customer_id=request.user.id)
         return cart_response(request.user.id)
@@ -40,6 +51,7 @@ class CartItemListView(DomainAPIView):
     permission_classes = (Authenticated,)
 
     @extend_schema(request=AddItemInputSerializer, responses={201: CartOutputSerializer})
+    @raises(CartProductUnavailableError, CartQuantityLimitError, CartFullError, ServiceUnavailableError)
     def post(self, request: Request) -> Response:
         given = AddItemInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -53,13 +65,15 @@ class CartItemView(DomainAPIView):
     permission_classes = (OwnerOnly,)
 
     @extend_schema(request=SetQuantityInputSerializer, responses=CartOutputSerializer)
+    @raises(CartItemNotFoundError, CartQuantityInvalidError, ServiceUnavailableError)
     def patch(self, request: Request, product_id: UUID) -> Response:
         given = SetQuantityInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         services.set_quantity(customer_id=request.user.id, product_id=product_id, **given.validated_data)
         return cart_response(request.user.id)
 
-    @extend_schema(responses=CartOutputSerializer)
+    @extend_schema(responses={200: CartOutputSerializer}, description="Takes the product out; answers the cart.")
+    @raises(CartItemNotFoundError, ServiceUnavailableError)
     def delete(self, request: Request, product_id: UUID) -> Response:
         services.remove_item(customer_id=request.user.id, product_id=product_id)
         return cart_response(request.user.id)

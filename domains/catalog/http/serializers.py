@@ -11,13 +11,16 @@ from domains.catalog.models import MAX_PRICE
 from domains.catalog.selectors import ProductOrdering, ProductQuery
 from shared.api.serializers import (
     MoneySerializer,
+    QueryBooleanField,
+    StrictAmountField,
     StrictCharField,
     StrictIntegerField,
+    StrictQuerySerializer,
+    StrictRegexField,
     StrictSerializer,
     StrictUUIDField,
 )
 
-MIN_ABOVE_MAX = "min_price must not be above max_price."
 PRODUCT_SKU_INVALID = "Use letters, digits, '.', '_' and '-' only, starting with a letter or digit (e.g. 'TEA-001')."
 
 
@@ -42,31 +45,29 @@ class ProductOutputSerializer(serializers.Serializer):
         return product.available > 0
 
 
-class ProductQuerySerializer(serializers.Serializer):
-    """Query string of GET /api/catalog/products/; validated data is a selectors.ProductQuery."""
+class ProductQuerySerializer(StrictQuerySerializer):
+    """Query string of GET /api/catalog/products/; validated data is a selectors.ProductQuery.
+
+    Each parameter is checked on its own, as the OpenAPI schema can say: a min_price above
+    max_price is a range nothing is in, so the answer is an empty list, not an error the
+    schema could not document.
+    """
 
     search = serializers.CharField(required=False, default="", allow_blank=True, max_length=100)
     category = serializers.SlugField(required=False, default="", allow_blank=True, max_length=64)
-    min_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE
-    )
-    max_price = serializers.DecimalField(
-        required=False, max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE
-    )
-    in_stock = serializers.BooleanField(required=False, default=False)
+    min_price = StrictAmountField(required=False, max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE)
+    max_price = StrictAmountField(required=False, max_digits=12, decimal_places=2, min_value=0, max_value=MAX_PRICE)
+    in_stock = QueryBooleanField(required=False, default=False)
     ordering = serializers.ChoiceField(
         required=False, default=ProductOrdering.NAME, choices=[o.value for o in ProductOrdering]
     )
 
     def validate(self, attrs: dict[str, Any]) -> ProductQuery:  # type: ignore[override]
-        low, high = attrs.get("min_price"), attrs.get("max_price")
-        if low is not None and high is not None and low > high:
-            raise serializers.ValidationError({"min_price": [MIN_ABOVE_MAX]})
         return ProductQuery(**{**attrs, "ordering": ProductOrdering(attrs["ordering"])})
 
 
 class ProductInputSerializer(StrictSerializer):
-    sku = serializers.RegexField(
+    sku = StrictRegexField(
         r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64, error_messages={"invalid": PRODUCT_SKU_INVALID}
     )
     name = StrictCharField(max_length=200)

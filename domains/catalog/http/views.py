@@ -17,8 +17,15 @@ from domains.catalog.http.serializers import (
     ProductQuerySerializer,
     StockInputSerializer,
 )
-from domains.catalog.interface import ProductNotFoundError
+from domains.catalog.interface import (
+    CategoryNotFoundError,
+    ProductInvalidError,
+    ProductNotFoundError,
+    SkuAlreadyExistsError,
+    StockBelowReservedError,
+)
 from shared.api.access import Public, StaffOnly, by_method
+from shared.api.errors import raises
 from shared.api.serializers import MoneySerializer
 from shared.api.views import DomainAPIView, DomainGenericAPIView
 
@@ -37,6 +44,7 @@ class ProductListView(DomainGenericAPIView):
         return self.get_paginated_response(ProductOutputSerializer(products, many=True).data)
 
     @extend_schema(request=ProductInputSerializer, responses={201: ProductOutputSerializer})
+    @raises(SkuAlreadyExistsError, CategoryNotFoundError, ProductInvalidError)
     def post(self, request: Request) -> Response:
         given = ProductInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -58,11 +66,13 @@ class ProductDetailView(DomainAPIView):
     permission_classes = (by_method(GET=Public, DELETE=StaffOnly),)
 
     @extend_schema(responses={204: None})
+    @raises(ProductNotFoundError)
     def delete(self, request: Request, product_id: UUID) -> Response:
         services.discontinue_product(product_id=product_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=ProductOutputSerializer)
+    @raises(ProductNotFoundError)
     def get(self, request: Request, product_id: UUID) -> Response:
         product = selectors.get_product(product_id=product_id)
         if not product.is_active:
@@ -76,6 +86,7 @@ class ProductPriceView(DomainAPIView):
     permission_classes = (StaffOnly,)
 
     @extend_schema(request=MoneySerializer, responses=ProductOutputSerializer)
+    @raises(ProductNotFoundError, ProductInvalidError)
     def put(self, request: Request, product_id: UUID) -> Response:
         price = MoneySerializer(data=request.data)
         price.is_valid(raise_exception=True)
@@ -89,6 +100,7 @@ class ProductStockView(DomainAPIView):
     permission_classes = (StaffOnly,)
 
     @extend_schema(request=StockInputSerializer, responses=ProductOutputSerializer)
+    @raises(ProductNotFoundError, ProductInvalidError, StockBelowReservedError)
     def put(self, request: Request, product_id: UUID) -> Response:
         stock = StockInputSerializer(data=request.data)
         stock.is_valid(raise_exception=True)

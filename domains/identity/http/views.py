@@ -29,8 +29,19 @@ from domains.identity.http.serializers import (
     TokenPairOutputSerializer,
     UserOutputSerializer,
 )
-from domains.identity.interface import AddressDTO
+from domains.identity.interface import (
+    AddressDTO,
+    EmailAlreadyRegisteredError,
+    EmailInvalidError,
+    InvalidCredentialsError,
+    PasswordRejectedError,
+    ProfileInvalidError,
+    RefreshTokenInvalidError,
+    RefreshTokenReusedError,
+    UserNotFoundError,
+)
 from shared.api.access import Authenticated, Public
+from shared.api.errors import raises
 from shared.api.views import DomainAPIView
 
 # RFC 6749 §5.1: responses carrying tokens must not be stored by any cache.
@@ -50,6 +61,7 @@ class RegisterView(DomainAPIView):
     permission_classes = (Public,)
 
     @extend_schema(request=RegisterInputSerializer, responses={201: UserOutputSerializer})
+    @raises(EmailAlreadyRegisteredError, EmailInvalidError, PasswordRejectedError, ProfileInvalidError)
     def post(self, request: Request) -> Response:
         data = validated(RegisterInputSerializer, request)
         user = services.register_user(email=data["email"], password=data["password"], full_name=data["full_name"])
@@ -62,6 +74,7 @@ class TokenView(DomainAPIView):
     throttle_scope = "login"  # the gateway's stricter rate limit for password guessing
 
     @extend_schema(request=TokenInputSerializer, responses=TokenPairOutputSerializer)
+    @raises(InvalidCredentialsError)
     def post(self, request: Request) -> Response:
         data = validated(TokenInputSerializer, request)
         pair = sessions.log_in(email=data["email"], password=data["password"])
@@ -73,6 +86,7 @@ class TokenRefreshView(DomainAPIView):
     permission_classes = (Public,)
 
     @extend_schema(request=RefreshTokenInputSerializer, responses=TokenPairOutputSerializer)
+    @raises(RefreshTokenInvalidError, RefreshTokenReusedError)
     def post(self, request: Request) -> Response:
         data = validated(RefreshTokenInputSerializer, request)
         pair = sessions.refresh_session(refresh_token=data["refresh_token"])
@@ -93,11 +107,13 @@ class MeView(DomainAPIView):
     permission_classes = (Authenticated,)
 
     @extend_schema(responses=ProfileOutputSerializer)
+    @raises(UserNotFoundError)  # the account was deleted after the token was issued
     def get(self, request: Request) -> Response:
         profile = selectors.get_profile(user_id=request.user.id)
         return Response(ProfileOutputSerializer(profile).data)
 
     @extend_schema(request=ProfileUpdateSerializer, responses=ProfileOutputSerializer)
+    @raises(UserNotFoundError, ProfileInvalidError)
     def patch(self, request: Request) -> Response:
         changes = validated(ProfileUpdateSerializer, request)
         if "shipping_address" in changes and changes["shipping_address"] is not None:

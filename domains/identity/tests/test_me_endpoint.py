@@ -90,7 +90,7 @@ def test_an_empty_patch_changes_nothing(api: APIClient, user: User) -> None:
         ({"shipping_address": {**ADDRESS, "country": "ZZ"}}, {"shipping_address.country": [COUNTRY_INVALID]}),
         (
             {"shipping_address": {**ADDRESS, "country": "DEU"}},
-            {"shipping_address.country": ["Ensure this field has no more than 2 characters."]},
+            {"shipping_address.country": [COUNTRY_INVALID]},
         ),
         (
             {"shipping_address": {"line1": "Somewhere 1"}},

@@ -10,7 +10,9 @@ from rest_framework.response import Response
 
 from domains.notifications import selectors
 from domains.notifications.http.serializers import NotificationOutputSerializer
+from domains.notifications.interface import NotificationNotFoundError
 from shared.api.access import Authenticated, OwnerOnly
+from shared.api.errors import raises
 from shared.api.views import DomainAPIView, DomainGenericAPIView
 
 
@@ -32,6 +34,7 @@ class NotificationDetailView(DomainAPIView):
     permission_classes = (OwnerOnly,)
 
     @extend_schema(responses=NotificationOutputSerializer)
+    @raises(NotificationNotFoundError)
     def get(self, request: Request, notification_id: UUID) -> Response:
         found = selectors.get_notification_of(notification_id=notification_id, customer_id=request.user.id)
         return Response(NotificationOutputSerializer(found).data)

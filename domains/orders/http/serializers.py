@@ -5,7 +5,13 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from domains.orders.interface import PAYMENT_TOKEN_PATTERN, OrderStatus
-from shared.api.serializers import MoneySerializer, StrictSerializer, StrictUUIDField
+from shared.api.serializers import (
+    MoneySerializer,
+    StrictQuerySerializer,
+    StrictRegexField,
+    StrictSerializer,
+    StrictUUIDField,
+)
 
 PAYMENT_TOKEN_INVALID = (
     "Use the token your payment provider gave for the customer's payment method, such as 'tok_visa' "
@@ -14,10 +20,10 @@ PAYMENT_TOKEN_INVALID = (
 
 
 class CheckoutInputSerializer(StrictSerializer):
-    payment_token = serializers.RegexField(PAYMENT_TOKEN_PATTERN, error_messages={"invalid": PAYMENT_TOKEN_INVALID})
+    payment_token = StrictRegexField(PAYMENT_TOKEN_PATTERN, error_messages={"invalid": PAYMENT_TOKEN_INVALID})
 
 
-class CustomerOrderQuerySerializer(serializers.Serializer):
+class CustomerOrderQuerySerializer(StrictQuerySerializer):
     """Query string of GET /api/orders/: the caller's own orders, optionally of one status."""
 
     status = serializers.ChoiceField(required=False, choices=[s.value for s in OrderStatus])
@@ -53,3 +59,9 @@ class OrderHistoryOutputSerializer(serializers.Serializer):
     status = serializers.CharField()
     note = serializers.CharField()
     at = serializers.DateTimeField()
+
+
+class OrderDetailOutputSerializer(OrderOutputSerializer):
+    """One order, with the history of its status (GET /api/orders/<id>/)."""
+
+    history = OrderHistoryOutputSerializer(many=True)

@@ -15,15 +15,28 @@ from domains.orders import selectors, services
 from domains.orders.http.serializers import (
     CheckoutInputSerializer,
     CustomerOrderQuerySerializer,
+    OrderDetailOutputSerializer,
     OrderHistoryOutputSerializer,
     OrderListQuerySerializer,
     OrderOutputSerializer,
 )
-from domains.orders.interface import CartAlreadyOrderedError
+from domains.orders.interface import (
+    CartAlreadyOrderedError,
+    CartCurrenciesDifferError,
+    CartEmptyError,
+    CheckoutInProgressError,
+    CheckoutInterruptedError,
+    OrderNotFoundError,
+    PaymentTokenInvalidError,
+    ProductOutOfStockError,
+    ProductUnavailableError,
+)
 from domains.orders.models import Order
 from shared.api.access import Authenticated, OwnerOnly, StaffOnly
+from shared.api.errors import raises
 from shared.api.idempotency import accepts_idempotency_key
 from shared.api.views import DomainAPIView, DomainGenericAPIView
+from shared.errors import ServiceUnavailableError
 
 CHECKOUT_DESCRIPTION = """Order what is in the cart and pay for it with `payment_token`.
 
@@ -47,6 +60,16 @@ class CheckoutView(DomainAPIView):
         request=CheckoutInputSerializer,
         responses={201: OrderOutputSerializer, 200: OrderOutputSerializer},
         description=CHECKOUT_DESCRIPTION,
+    )
+    @raises(
+        PaymentTokenInvalidError,
+        CartEmptyError,
+        CheckoutInProgressError,
+        CheckoutInterruptedError,
+        ProductOutOfStockError,
+        ProductUnavailableError,
+        CartCurrenciesDifferError,
+        ServiceUnavailableError,  # the cart, the catalog and billing may run elsewhere
     )
     @accepts_idempotency_key  # a client that lost the answer retries with the same key: one order, one charge
     def post(self, request: Request) -> Response:
@@ -98,7 +121,8 @@ class OrderDetailView(DomainAPIView):
 
     permission_classes = (OwnerOnly,)
 
-    @extend_schema(responses=OrderOutputSerializer)
+    @extend_schema(responses=OrderDetailOutputSerializer)
+    @raises(OrderNotFoundError)
     def get(self, request: Request, order_id: UUID) -> Response:
         order = selectors.get_order_of(order_id=order_id, customer_id=request.user.id, is_staff=request.user.is_staff)
         history = OrderHistoryOutputSerializer(selectors.history(order_id=order_id), many=True)
