@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
@@ -53,7 +54,9 @@ class DomainRouter:
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         return _database_of(obj1) == _database_of(obj2)
 
-    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool:
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool | None:
+        if db != DEFAULT_DB_ALIAS and db not in placed_aliases():
+            return None  # a database of no domain (one `extract data` copies into): no opinion, Django's default
         home = home_alias(app_label)
         return home is None or db == home
 
@@ -63,6 +66,11 @@ class DomainRouter:
         if instance is not None and instance._meta.app_label in IN_EVERY_DATABASE:
             return instance._state.db
         return None
+
+
+def placed_aliases() -> frozenset[str]:
+    """The aliases DOMAIN_DATABASES gives domains."""
+    return frozenset(getattr(settings, "DOMAIN_DATABASES", {}).values())
 
 
 def _database_of(obj: Model) -> str:

@@ -121,6 +121,8 @@ def test_each_app_migrates_where_its_tables_are_used() -> None:
     }
     assert (database_for("catalog"), database_for("orders"), database_for("bus")) == ("catalog", "default", "default")
     assert home_alias("bus") is None
+    # a database of no domain (what `extract data` copies a domain into) is left to Django: everything
+    assert {router.allow_migrate("elsewhere", app) for app in ("catalog", "orders", "bus", "auth")} == {None}
 
 
 def test_without_domain_databases_everything_is_on_default() -> None:
