@@ -1,4 +1,4 @@
-"""URL wiring: the admin, health and metrics, the architecture page, the identity provider's
+"""URL wiring: the home page at /, the admin, health and metrics, the architecture page, the identity provider's
 key set, the API docs, each domain's API under /api/<domain>/, and the internal endpoint other
 services call.
 
@@ -13,6 +13,7 @@ from django.urls import path
 from config.health import readiness_checks
 from shared.api import errors
 from shared.api.docs import RedocView, SchemaView, SwaggerView
+from shared.architecture.home import home_view
 from shared.architecture.views import architecture_views
 from shared.bus import feed_view
 from shared.bus.metrics import OutboxCollector
@@ -26,6 +27,7 @@ outbox = OutboxCollector()
 architecture_page, architecture_description = architecture_views(checks=readiness_checks, collectors=[outbox])
 
 urlpatterns = [
+    path("", home_view(), name="home"),  # for people: what runs here, and where to go
     path("admin/", admin.site.urls),
     path("healthz", health.live, name="health"),  # as before readiness existed: up while the process answers
     path("healthz/live", health.live, name="health-live"),

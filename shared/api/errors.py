@@ -198,7 +198,12 @@ def status_title(status_code: int) -> str:
 
 def error_title(error: DomainError) -> str:
     """A domain error's title, from its class name: ProductNotFoundError -> 'Product not found'."""
-    words = _WORD_BOUNDARY.sub(" ", type(error).__name__.removesuffix("Error")).split()
+    return class_title(type(error))
+
+
+def class_title(cls: type) -> str:
+    """An error class's name as words: UpstreamTimeoutError -> 'Upstream timeout'."""
+    words = _WORD_BOUNDARY.sub(" ", cls.__name__.removesuffix("Error")).split()
     return " ".join([words[0], *(word.lower() for word in words[1:])]) if words else status_title(400)
 
 

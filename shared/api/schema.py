@@ -7,7 +7,7 @@ response it can give, all problem documents (`Problem`, RFC 9457, application/pr
   400 on operations with query parameters (pagination, filters), 401 unless the endpoint
   is public, 403 on staff-only ones, 404 on endpoints that name an object, 400, 409 and 422
   with the Idempotency-Key header where the view accepts one, 406 (the Accept header) and
-  429 (rate limits) everywhere;
+  429 (rate limits) and 503 `server.unavailable` (the database down) everywhere;
 - from the view, the domain errors its method declares with `@raises` (shared.api.errors),
   each under the status of its kind, with its code: a 409 `cart.quantity_limit`, a 503
   `kernel.service_unavailable` where the view calls a domain that may run elsewhere.
@@ -67,6 +67,7 @@ KEY_REUSED = "This Idempotency-Key was first used with another request (`idempot
 TOO_LARGE = "The body is larger than the API accepts (`request.too_large`)."
 NOT_JSON = "The body is not sent as application/json (`request.unsupported_media_type`)."
 RATE_LIMITED = "Rate limit exceeded; retry after the number of seconds in Retry-After (`request.rate_limited`)."
+DATABASE_DOWN = "The database did not answer (a restart, a failover); retry after Retry-After (`server.unavailable`)."
 DECLARED = "{title}: {codes}."
 
 
@@ -214,6 +215,7 @@ class ApiAutoSchema(AutoSchema):
             reasons["422"].append(KEY_REUSED)
         reasons["406"].append(NOT_ACCEPTABLE)
         reasons["429"].append(RATE_LIMITED)
+        reasons["503"].append(DATABASE_DOWN)
         for status_code, titles in self._declared_errors().items():
             reasons[status_code].extend(titles)
         return {status_code: _error(" ".join(lines)) for status_code, lines in reasons.items()}

@@ -3,9 +3,10 @@
 A domain placed elsewhere has no views in this process (its code is not installed), so the
 edge asks a live instance of its service for its schema (GET <instance>/api/schema/?format=json,
 public), and merges in the paths under /api/<domain>/ and the components they use that the
-edge's own schema lacks. Schemas are kept for SCHEMA_CACHE_SECONDS per domain. If no
-instance answers, the schema says so in its description, naming the domain and why, rather
-than silently leaving its operations out.
+edge's own schema lacks, each operation with the 504 the edge answers when the service
+does not start answering in time (`gateway.upstream_timeout`). Schemas are kept for
+SCHEMA_CACHE_SECONDS per domain. If no instance answers, the schema says so in its
+description, naming the domain and why, rather than silently leaving its operations out.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ MISSING_DOMAIN = (
     "fetched ({reason}). Reload when the service is back."
 )
 
+UPSTREAM_TIMEOUT = {
+    "description": (
+        "The domain's service did not start answering within GATEWAY_FORWARD_TIMEOUT_SECONDS "
+        "(`gateway.upstream_timeout`)."
+    ),
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+"""What the edge adds to every operation it forwards to another service."""
+
 _cache: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
 
@@ -44,7 +54,7 @@ def merge_remote_schemas(result: dict[str, Any], generator: Any, request: Any, p
             continue
         prefix = f"/api/{domain}/"
         result.setdefault("paths", {}).update(
-            {path: item for path, item in remote.get("paths", {}).items() if path.startswith(prefix)}
+            {path: _forwarded(item) for path, item in remote.get("paths", {}).items() if path.startswith(prefix)}
         )
         for section, members in remote.get("components", {}).items():
             known = result.setdefault("components", {}).setdefault(section, {})
@@ -52,6 +62,16 @@ def merge_remote_schemas(result: dict[str, Any], generator: Any, request: Any, p
                 known.setdefault(name, member)
     result["paths"] = dict(sorted(result.get("paths", {}).items()))
     return result
+
+
+def _forwarded(item: dict[str, Any]) -> dict[str, Any]:
+    """A path of the service's schema as the edge serves it: each operation may also time out at the edge."""
+    return {
+        method: {**operation, "responses": {**operation.get("responses", {}), "504": UPSTREAM_TIMEOUT}}
+        if isinstance(operation, dict) and "responses" in operation
+        else operation
+        for method, operation in item.items()
+    }
 
 
 def _remote_schema(domain: str) -> dict[str, Any]:
