@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 from conftest import client_for, principal
 from shared.api.access import Access
 from shared.api.pagination import LIMIT_INVALID, MAX_LIMIT, MAX_OFFSET, OFFSET_INVALID
+from shared.api.serializers import BLANK_QUERY_PARAMETER
 from tests.endpoints import Endpoint, api_endpoints
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,14 @@ def test_a_value_a_choice_filter_does_not_offer_is_a_400_naming_the_filter(endpo
     response = caller_for(endpoint, "GET").get(f"{url(endpoint)}?{name}={NOT_A_CHOICE}")
 
     assert assert_400_naming(response, name) == [f'"{NOT_A_CHOICE}" is not a valid choice.']
+
+
+@pytest.mark.parametrize(("endpoint", "name"), FILTERS)
+def test_an_empty_choice_filter_is_a_400_naming_it_not_the_filter_left_out(endpoint: Endpoint, name: str) -> None:
+    # `?status=` once listed every order unfiltered, as if the parameter had not been sent.
+    response = caller_for(endpoint, "GET").get(f"{url(endpoint)}?{name}=")
+
+    assert assert_400_naming(response, name) == [BLANK_QUERY_PARAMETER]
 
 
 @pytest.mark.parametrize("endpoint", DELETES, ids=lambda e: f"/{e.route}")
