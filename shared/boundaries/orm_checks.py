@@ -1,13 +1,13 @@
-"""Django system checks E040-E044: the ORM coupling that imports do not show.
+"""Django system checks E060-E064: the ORM coupling that imports do not show.
 
-E040  a domain's model relates to a kernel table (bus, api, auth, contenttypes, sessions, ...)
-E041  apps.get_model of another domain's model
-E042  a signal receiver on another domain's model
-E043  a Celery task not named for its own domain, or sent by another domain's task name
-E044  a test outside domains/ imports a domain's private module
+E060  a domain's model relates to a kernel table (bus, api, auth, contenttypes, sessions, ...)
+E061  apps.get_model of another domain's model
+E062  a signal receiver on another domain's model
+E063  a Celery task not named for its own domain, or sent by another domain's task name
+E064  a test outside domains/ imports a domain's private module
 
-E040 reads the installed models (so a relation made with a class, or inherited, counts);
-E041-E044 read this project's files (shared/boundaries/source_rules.py), as
+E060 reads the installed models (so a relation made with a class, or inherited, counts);
+E061-E064 read this project's files (shared/boundaries/source_rules.py), as
 `manage.py boundaries check` does for any tree.
 
 One relation into the kernel is allowed: the domain that owns the user model
@@ -30,8 +30,8 @@ from shared.boundaries.domains import is_domain_app
 from shared.boundaries.source import SourceTree
 from shared.boundaries.source_rules import KERNEL_RELATION_FIX, tree_violations
 
-SOURCE_CHECKS = frozenset({"modulith.E041", "modulith.E042", "modulith.E043", "modulith.E044"})
-"""The source rules run as system checks; E001/E004/E040 come from the models and migration graph instead."""
+SOURCE_CHECKS = frozenset({"modulith.E061", "modulith.E062", "modulith.E063", "modulith.E064"})
+"""The source rules run as system checks; E001/E004/E060 come from the models and migration graph instead."""
 
 MODEL_KERNEL_RELATION = "{model}.{field} is a {kind} to {target}, a kernel table (app {label!r})."
 USER_MODEL_APP = "auth"
@@ -43,7 +43,7 @@ def check_kernel_relations(app_configs: Any = None, **kwargs: Any) -> list[check
 
 
 def kernel_relation_errors(model_classes: Iterable[type[models.Model]]) -> list[checks.CheckMessage]:
-    """E040 for every relation field from a domain's model into a model of a non-domain app."""
+    """E060 for every relation field from a domain's model into a model of a non-domain app."""
     user_app = settings.AUTH_USER_MODEL.split(".", 1)[0]
     errors: list[checks.CheckMessage] = []
     for model in model_classes:
@@ -70,7 +70,7 @@ def kernel_relation_errors(model_classes: Iterable[type[models.Model]]) -> list[
                     ),
                     hint=KERNEL_RELATION_FIX,
                     obj=field,
-                    id="modulith.E040",
+                    id="modulith.E060",
                 )
             )
     return errors
@@ -81,7 +81,7 @@ def check_source_rules(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
 
 
 def source_rule_errors(root: Path) -> list[checks.CheckMessage]:
-    """E041-E044 over the files of the project at `root`."""
+    """E061-E064 over the files of the project at `root`."""
     return [
         checks.Error(
             violation.message, hint=violation.fix, obj=f"{violation.file}:{violation.line}", id=violation.check

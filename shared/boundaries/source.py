@@ -4,7 +4,7 @@ Read from the files alone (nothing imported), so the rules judge any tree: this 
 service written by `extract service`, a generated tree of 100 domains (bench/boundaries.py).
 
     domains/<d>/            a domain, if the folder is a package; its app label is <d>
-    tests/                  the cross-domain suite, held to interfaces and HTTP (check E044)
+    tests/                  the cross-domain suite, held to interfaces and HTTP (check E064)
     pyproject.toml          [tool.modulith.boundaries.white_box_tests]: test paths allowed to
                             import a domain's private modules, each with the reason why
 """

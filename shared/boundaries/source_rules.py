@@ -2,19 +2,19 @@
 
     modulith.E001  a relation (ForeignKey, OneToOne, ManyToMany) by string into another domain
     modulith.E004  a migration that depends on another domain's migration
-    modulith.E040  a relation into a table no domain owns: the kernel's (bus, api), Django's (auth,
+    modulith.E060  a relation into a table no domain owns: the kernel's (bus, api), Django's (auth,
                    contenttypes, sessions), a third party's; by string or settings.AUTH_USER_MODEL
-    modulith.E041  apps.get_model of another domain's model
-    modulith.E042  a signal receiver on another domain's model (@receiver(..., sender=...), .connect)
-    modulith.E043  a Celery task that is not named for its own domain, or sent by the name of
+    modulith.E061  apps.get_model of another domain's model
+    modulith.E062  a signal receiver on another domain's model (@receiver(..., sender=...), .connect)
+    modulith.E063  a Celery task that is not named for its own domain, or sent by the name of
                    another domain's task
-    modulith.E044  a test outside domains/ that imports a domain's private module (models,
+    modulith.E064  a test outside domains/ that imports a domain's private module (models,
                    services, ...) or fetches its models: the suite reads through interfaces and HTTP
 
 E001 and E004 are also Django system checks over the installed models and the migration
 graph (shared/boundaries/checks.py), which see relations made with a class; here they are
 found in the files, so that a tree that is not installed (a generated one, a service being
-written) is held too. E040-E044 run as system checks through `source_errors`.
+written) is held too. E060-E064 run as system checks through `source_errors`.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def test_file_violations(tree: SourceTree, path: Path) -> Iterator[Violation]:
     for node in ast.walk(module):
         for other, imported in _private_domain_imports(node, tree.domains):
             yield Violation(
-                check="modulith.E044",
+                check="modulith.E064",
                 domain=other,
                 file=relative,
                 line=node.lineno,
@@ -116,7 +116,7 @@ def test_file_violations(tree: SourceTree, path: Path) -> Iterator[Violation]:
             target = _model_label(node)
             if target is not None and target[0] in tree.domains:
                 yield Violation(
-                    check="modulith.E044",
+                    check="modulith.E064",
                     domain=target[0],
                     file=relative,
                     line=node.lineno,
@@ -170,14 +170,14 @@ class _DomainFile:
                 )
             elif label not in (self.domain, "self"):  # the kernel's, Django's or a third party's table
                 yield self.violation(
-                    "modulith.E040",
+                    "modulith.E060",
                     node,
                     KERNEL_RELATION.format(field=field, target=repr(target.value), label=label),
                     KERNEL_RELATION_FIX,
                 )
         elif _dotted(target) == "settings.AUTH_USER_MODEL":
             yield self.violation(
-                "modulith.E040",
+                "modulith.E060",
                 node,
                 KERNEL_RELATION.format(field=field, target="settings.AUTH_USER_MODEL", label="the user model"),
                 KERNEL_RELATION_FIX,
@@ -187,7 +187,7 @@ class _DomainFile:
         target = _model_label(node)
         if target is not None and (other := self.other_domain(target[0])):
             yield self.violation(
-                "modulith.E041",
+                "modulith.E061",
                 node,
                 GET_MODEL.format(target=target[1], other=other),
                 GET_MODEL_FIX.format(other=other),
@@ -205,7 +205,7 @@ class _DomainFile:
         else:
             signal = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
         yield self.violation(
-            "modulith.E042",
+            "modulith.E062",
             node,
             FOREIGN_SIGNAL.format(signal=signal or "a signal", sender=ast.unparse(sender), other=other),
             FOREIGN_SIGNAL_FIX.format(other=other),
@@ -233,7 +233,7 @@ class _DomainFile:
             prefix = name.split(".", 1)[0] if name else None
             if name is not None and (other := self.other_domain(prefix or "")):
                 yield self.violation(
-                    "modulith.E043",
+                    "modulith.E063",
                     decorator,
                     TASK_OF_OTHER_DOMAIN.format(name=name, other=other),
                     TASK_OF_OTHER_DOMAIN_FIX.format(other=other, domain=self.domain),
@@ -241,7 +241,7 @@ class _DomainFile:
             elif prefix != self.domain:
                 shown = f"named {name!r}" if name else "no name= given"
                 yield self.violation(
-                    "modulith.E043",
+                    "modulith.E063",
                     decorator,
                     TASK_UNNAMED.format(function=function.name, domain=self.domain, name=shown),
                     TASK_UNNAMED_FIX.format(domain=self.domain, function=function.name),
@@ -253,7 +253,7 @@ class _DomainFile:
             other = self.other_domain(target.value.split(".", 1)[0])
             if other:
                 yield self.violation(
-                    "modulith.E043",
+                    "modulith.E063",
                     node,
                     TASK_OF_OTHER_DOMAIN.format(name=target.value, other=other),
                     TASK_OF_OTHER_DOMAIN_FIX.format(other=other, domain=self.domain),

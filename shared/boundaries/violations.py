@@ -19,7 +19,7 @@ IMPORTS_CHECK = "imports"
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Violation:
     check: str
-    """The check id, e.g. modulith.E041, or `imports` for a broken import-linter contract."""
+    """The check id, e.g. modulith.E061, or `imports` for a broken import-linter contract."""
     domain: str
     """The domain held to account (whose code or tests break the rule); KERNEL for the rest."""
     file: str

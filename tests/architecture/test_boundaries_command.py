@@ -18,7 +18,7 @@ from tests.architecture.source_trees import write_tree
 ROOT = Path(__file__).resolve().parents[2]
 
 LEGACY = {
-    # An import past catalog's interface (import-linter) and a model fetched from catalog (E041).
+    # An import past catalog's interface (import-linter) and a model fetched from catalog (E061).
     "domains/catalog/models.py": "PRODUCTS = []\n",
     "domains/orders/services.py": """\
         from django.apps import apps
@@ -81,7 +81,7 @@ def test_without_a_baseline_every_violation_is_new_and_json_carries_the_fix(lega
             "domain": "orders",
             "file": "domains/orders/services.py",
             "fix": GET_MODEL_FIX.format(other="catalog"),
-            "id": "modulith.E041",
+            "id": "modulith.E061",
             "line": 5,
             "message": "apps.get_model('catalog', 'Product') reaches the models of domain 'catalog'.",
             "new": True,
@@ -99,7 +99,7 @@ def test_adoption_baselines_todays_violations_then_fails_only_on_new_ones(legacy
         "Baselined violations remaining per domain: catalog 0, kernel 0, orders 2 (total 2).",
     ]
     written = json.loads((legacy_tree / "boundaries-baseline.json").read_text())
-    assert [entry["id"] for entry in written["domains"]["orders"]] == ["imports", "modulith.E041"]
+    assert [entry["id"] for entry in written["domains"]["orders"]] == ["imports", "modulith.E061"]
     assert written["domains"]["catalog"] == []
     assert written["domains"]["kernel"] == []
 
@@ -118,7 +118,7 @@ def test_adoption_baselines_todays_violations_then_fails_only_on_new_ones(legacy
     output, error = boundaries("check", "--root", str(legacy_tree))
     assert error is not None
     assert output.splitlines()[0] == (
-        "domains/catalog/signals.py:2: modulith.E041 [catalog] apps.get_model('orders.Order') reaches the models of "
+        "domains/catalog/signals.py:2: modulith.E061 [catalog] apps.get_model('orders.Order') reaches the models of "
         "domain 'orders'."
     )
     assert output.splitlines()[-2:] == [
@@ -154,7 +154,7 @@ def test_the_baseline_only_shrinks(legacy_tree: Path) -> None:
             "domain": "orders",
             "file": "domains/orders/services.py",
             "fix": STALE_FIX,
-            "id": "modulith.E041",
+            "id": "modulith.E061",
             "line": None,
             "message": "The baseline lists a violation that no longer exists: apps.get_model('catalog', 'Product') "
             "reaches the models of domain 'catalog'.",

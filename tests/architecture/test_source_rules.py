@@ -61,11 +61,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             class Shelf(models.Model):
                 event = models.OneToOneField("bus.StoredEvent", on_delete=models.CASCADE)
             """,
-            "modulith.E040",
+            "modulith.E060",
             "OneToOneField to 'bus.StoredEvent' points into a table no domain owns (bus).",
             KERNEL_RELATION_FIX,
             3,
-            id="E040-one-to-one-into-the-bus",
+            id="E060-one-to-one-into-the-bus",
         ),
         pytest.param(
             """\
@@ -74,11 +74,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             class Shelf(models.Model):
                 owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
             """,
-            "modulith.E040",
+            "modulith.E060",
             "ForeignKey to settings.AUTH_USER_MODEL points into a table no domain owns (the user model).",
             KERNEL_RELATION_FIX,
             4,
-            id="E040-the-user-model",
+            id="E060-the-user-model",
         ),
         pytest.param(
             """\
@@ -86,11 +86,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             def total():
                 return apps.get_model("catalog", "Product").objects.count()
             """,
-            "modulith.E041",
+            "modulith.E061",
             "apps.get_model('catalog', 'Product') reaches the models of domain 'catalog'.",
             GET_MODEL_FIX.format(other="catalog"),
             3,
-            id="E041-get-model",
+            id="E061-get-model",
         ),
         pytest.param(
             """\
@@ -100,11 +100,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             @receiver(post_save, sender=Product)
             def reprice(sender, **kwargs): ...
             """,
-            "modulith.E042",
+            "modulith.E062",
             "A receiver of post_save listens to Product, a model of domain 'catalog'.",
             FOREIGN_SIGNAL_FIX.format(other="catalog"),
             4,
-            id="E042-receiver-decorator",
+            id="E062-receiver-decorator",
         ),
         pytest.param(
             """\
@@ -112,11 +112,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             def forget(sender, **kwargs): ...
             pre_delete.connect(forget, sender="catalog.Product")
             """,
-            "modulith.E042",
+            "modulith.E062",
             "A receiver of pre_delete listens to 'catalog.Product', a model of domain 'catalog'.",
             FOREIGN_SIGNAL_FIX.format(other="catalog"),
             3,
-            id="E042-connect-by-string",
+            id="E062-connect-by-string",
         ),
         pytest.param(
             """\
@@ -124,11 +124,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             @shared_task(name="catalog.reindex")
             def reindex(): ...
             """,
-            "modulith.E043",
+            "modulith.E063",
             "Celery task name 'catalog.reindex' belongs to domain 'catalog'.",
             TASK_OF_OTHER_DOMAIN_FIX.format(other="catalog", domain="orders"),
             2,
-            id="E043-task-named-for-another-domain",
+            id="E063-task-named-for-another-domain",
         ),
         pytest.param(
             """\
@@ -136,11 +136,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             @shared_task
             def reindex(): ...
             """,
-            "modulith.E043",
+            "modulith.E063",
             "Celery task reindex is not named for domain 'orders' (no name= given).",
             TASK_UNNAMED_FIX.format(domain="orders", function="reindex"),
             2,
-            id="E043-task-without-a-name",
+            id="E063-task-without-a-name",
         ),
         pytest.param(
             """\
@@ -148,11 +148,11 @@ def found(root: Path) -> list[tuple[str, str, str, int, str, str]]:
             def nudge():
                 app.send_task("catalog.reindex")
             """,
-            "modulith.E043",
+            "modulith.E063",
             "Celery task name 'catalog.reindex' belongs to domain 'catalog'.",
             TASK_OF_OTHER_DOMAIN_FIX.format(other="catalog", domain="orders"),
             3,
-            id="E043-sending-another-domains-task",
+            id="E063-sending-another-domains-task",
         ),
     ],
 )
@@ -206,7 +206,7 @@ def test_e044_a_flow_test_importing_a_private_module(tmp_path: Path, source: str
 
     assert found(root) == [
         (
-            "modulith.E044",
+            "modulith.E064",
             "catalog",
             "tests/flows/test_shop.py",
             1,
@@ -222,7 +222,7 @@ def test_e044_a_flow_test_fetching_a_model(tmp_path: Path) -> None:
     )
 
     assert [(v[0], v[4]) for v in found(root)] == [
-        ("modulith.E044", "This test fetches a model of domain 'catalog' (get_model('catalog.Product')).")
+        ("modulith.E064", "This test fetches a model of domain 'catalog' (get_model('catalog.Product')).")
     ]
 
 
@@ -283,12 +283,12 @@ def test_e040_a_model_relating_to_kernel_tables(settings) -> None:  # type: igno
 
     assert [(e.id, e.msg, e.hint) for e in errors] == [
         (
-            "modulith.E040",
+            "modulith.E060",
             "catalog.Shelf.event is a ForeignKey to bus.StoredEvent, a kernel table (app 'bus').",
             KERNEL_RELATION_FIX,
         ),
         (
-            "modulith.E040",
+            "modulith.E060",
             "catalog.Shelf.keys is a ManyToManyField to api.Key, a kernel table (app 'api').",
             KERNEL_RELATION_FIX,
         ),

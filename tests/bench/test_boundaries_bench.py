@@ -25,5 +25,5 @@ def test_the_generated_tree_is_clean_and_a_violation_in_it_is_found(tmp_path: Pa
 
     assert [line.split(" [")[0] for line in out.getvalue().splitlines() if line.startswith("domains/")] == [
         "domains/d001/selectors.py:2: imports",
-        "domains/d001/selectors.py:3: modulith.E041",
+        "domains/d001/selectors.py:3: modulith.E061",
     ]
