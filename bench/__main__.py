@@ -1,8 +1,15 @@
-"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk."""
+"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk;
+the placements one PostgreSQL at DATABASE_URL."""
 
-from bench import bus_celery, gateway, kernel, remote
+from bench import bus_celery, gateway, kernel, placements, remote
 
-BENCHMARKS = (kernel.main, lambda: remote.main([]), lambda: bus_celery.main([]), lambda: gateway.main([]))
+BENCHMARKS = (
+    kernel.main,
+    lambda: remote.main([]),
+    lambda: bus_celery.main([]),
+    lambda: gateway.main([]),
+    lambda: placements.main([]),
+)
 
 for run in BENCHMARKS:
     run()
