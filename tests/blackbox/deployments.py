@@ -138,10 +138,8 @@ def table_states(output: str) -> list[TableState]:
 class Suite:
     """What the placements share: keys, the monolith's database, the services' directories and virtualenv."""
 
-    def __init__(
-        self, *, base: Path, venv: Path, label: str = "bb", extra: Mapping[str, str] | None = None
-    ) -> None:
-        """`label` starts the names of its databases (a benchmark's are not the tests'); `extra` goes to every process."""
+    def __init__(self, *, base: Path, venv: Path, label: str = "bb", extra: Mapping[str, str] | None = None) -> None:
+        """`label` starts its databases' names (a benchmark's are not the tests'); `extra` goes to every process."""
         self.base = base
         self.venv = venv
         self.label = label
