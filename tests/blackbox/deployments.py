@@ -156,6 +156,9 @@ class Suite:
             "AUTH_JWKS_URL": "",
             # Publishers say "feed moved" on Redis, so a subscriber's worker pulls at once (a sweep otherwise).
             "BUS_NUDGE_REDIS_URL": settings.REDIS_URL,
+            # Up to fourteen processes share one PostgreSQL server with the rest of the tests: a connection is
+            # closed after its request or task rather than kept for the next (a benchmark keeps the default).
+            "DATABASE_CONN_MAX_AGE": "0",
             **(extra or {}),
         }
         self._written: dict[str, Path] = {}
