@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python manage.py create_database
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate_databases --noinput
 	$(BIN)/python manage.py load_demo_data --base-url http://$(HOST)
 	@# The bus sweep retries failed event deliveries; the checkout sweep releases what dead
 	@# checkouts reserved. Both stop with the server.
@@ -45,6 +45,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@# Every boundary rule (imports and ORM coupling) against boundaries-baseline.json, which only shrinks.
+	$(BIN)/python manage.py boundaries check
 	$(BIN)/python manage.py check --fail-level WARNING
 	@# Fails on a contract change that breaks callers, or one not recorded in domains/<d>/contract.json.
 	$(BIN)/python manage.py contracts check --strict
