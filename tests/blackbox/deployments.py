@@ -60,6 +60,8 @@ DOMAINS: tuple[str, ...] = tuple(settings.DOMAINS)
 FEED_TOKEN = "black-box-feed-token"
 COMMAND_SECONDS = 600
 LOOPBACK = "http://127.0.0.1:{port}"
+COPIES_AT_ONCE = 3
+"""`extract data` runs side by side, at most this many: the PostgreSQL server (100 connections) is shared."""
 GENERATED_WITH = "http://127.0.0.1:8000"
 """The --monolith-url the services are written with; each placement's environment says the real URLs."""
 
@@ -245,7 +247,7 @@ class Suite:
         directories = self.prepare(placement.extracted)
         copied: dict[str, list[TableState]] = {}
         if placement.extracted:
-            with ThreadPoolExecutor(max_workers=len(placement.extracted)) as pool:
+            with ThreadPoolExecutor(max_workers=COPIES_AT_ONCE) as pool:
                 copied = dict(zip(placement.extracted, pool.map(self.copy_out, placement.extracted), strict=True))
         monolith_url = LOOPBACK.format(port=free_port())
         service_urls = {domain: LOOPBACK.format(port=free_port()) for domain in placement.extracted}
@@ -299,7 +301,7 @@ class Suite:
         for domain in extracted:
             self.assert_untouched_while_extracted(domain, deployment.copied[domain])
         if extracted:
-            with ThreadPoolExecutor(max_workers=len(extracted)) as pool:
+            with ThreadPoolExecutor(max_workers=COPIES_AT_ONCE) as pool:
                 list(pool.map(lambda domain: self.copy_back(domain, deployment.copied[domain]), extracted))
 
     def copy_back(self, domain: str, copied: list[TableState]) -> None:
