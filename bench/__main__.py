@@ -1,10 +1,11 @@
 """Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway and shop
 load ones wrk, the shop load one PostgreSQL (DATABASE_URL=postgres://...)."""
 
-from bench import bus_celery, gateway, kernel, remote, shop_load
+from bench import boundaries, bus_celery, gateway, kernel, remote, shop_load
 
 BENCHMARKS = (
     kernel.main,
+    lambda: boundaries.main([]),
     lambda: remote.main([]),
     lambda: bus_celery.main([]),
     lambda: gateway.main([]),
