@@ -57,7 +57,7 @@ from tests.reliability.shoppers import (
     register_customers,
 )
 
-pytestmark = [pytest.mark.processes, pytest.mark.load, pytest.mark.xdist_group("faults"), pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.processes, pytest.mark.load, pytest.mark.xdist_group("faults"), pytest.mark.timeout(2400)]
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ CLIENT_THREADS = 8
 CUSTOMERS = 96
 PRODUCTS = 80
 ON_HAND = 10_000
-LOAD_SECONDS = 1200.0
+LOAD_SECONDS = 1800.0
 REDIS_DOWN_SECONDS = 2.0
 DOCUMENTED = {
     ("register", 201, ""),
