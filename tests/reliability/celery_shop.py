@@ -44,6 +44,8 @@ def celery_shop_env(directory: Path, *, database_url: str, redis_url: str) -> di
         "SERVICE_REGISTRY_URL": redis_url,
         "CELERY_KEY_PREFIX": "shop:",
         "AUTH_SIGNING_KEYS": str(write_private_key(directory, "shop")),
+        # The clients log in once; on a busy machine the run outlasts the default 15-minute access token.
+        "AUTH_ACCESS_TOKEN_SECONDS": "7200",
         "RATE_LIMIT_ANON": "1000000/min",
         "RATE_LIMIT_USER": "1000000/min",
         "RATE_LIMIT_LOGIN": "1000000/min",
