@@ -39,13 +39,17 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),  # the server must see the demo data; flushed afterwards
     pytest.mark.postgres,
     pytest.mark.processes,
+    # Minutes of HTTP against a process of its own: `make test` runs it once; the wire run does not repeat it
+    # (what it checks is the HTTP surface, which INTERFACE_TRANSPORT does not change).
+    pytest.mark.load,
     pytest.mark.xdist_group("schemathesis"),
+    pytest.mark.timeout(1200),  # about a minute on a quiet machine; ten on one shared by several test suites
 ]
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 MAX_EXAMPLES = 10
 """Cases per operation and phase in CI; the coverage phase adds its boundary cases whatever this is."""
-RUN_SECONDS = 600
+RUN_SECONDS = 1000
 DEMO_LOGIN = re.compile(r"^(customer|staff) \(scope \w+[^)]*\): (\S+) / (\S+)$", re.MULTILINE)
 """The logins load_demo_data prints: 'customer (scope customer): customer@example.com / <password>'."""
 SERVER_ENV = {
