@@ -1,8 +1,14 @@
 """Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk."""
 
-from bench import bus_celery, gateway, kernel, remote
+from bench import bus_celery, bus_cost, gateway, kernel, remote
 
-BENCHMARKS = (kernel.main, lambda: remote.main([]), lambda: bus_celery.main([]), lambda: gateway.main([]))
+BENCHMARKS = (
+    kernel.main,
+    lambda: bus_cost.main([]),
+    lambda: remote.main([]),
+    lambda: bus_celery.main([]),
+    lambda: gateway.main([]),
+)
 
 for run in BENCHMARKS:
     run()
