@@ -29,6 +29,7 @@ def setup_django() -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
     django.setup()
+    call_command("create_database", verbosity=0)  # a PostgreSQL DATABASE_URL may name a new database
     call_command("migrate", verbosity=0)
     return _describe_database()
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 
 import redis
 
+from shared.observability.metrics import record_heartbeat
 from shared.remote.instances import Instance
 
 logger = logging.getLogger(__name__)
@@ -210,6 +211,8 @@ class Announcer:
                 return False
             for service in self.services:
                 self.registry.register(service, self.instance)
+                # Fed to /metrics: ModulithInstanceMissingHeartbeats fires when this stops moving.
+                record_heartbeat(service, self.instance.id or self.instance.url, time.time())
         except redis.RedisError as exc:
             logger.warning(ANNOUNCE_FAILED_LOG, extra={"instance": self.instance.url, "error": str(exc)})
             return False

@@ -34,12 +34,19 @@ from typing import Any, Protocol
 from purgatory import SyncCircuitBreakerFactory
 from purgatory.domain.model import OPENED
 
+from shared.observability.metrics import BreakerState, set_breaker_state
+
 Breaker = Any
 """purgatory's SyncCircuitBreaker: `with breaker:` guards one attempt (its module is private, so untyped here)."""
 
 CLOSED_STATE = "closed"
 OPEN_STATE = "open"
 HALF_OPEN_STATE = "half-open"
+_GAUGE_STATES = {
+    CLOSED_STATE: BreakerState.CLOSED,
+    HALF_OPEN_STATE: BreakerState.HALF_OPEN,
+    OPEN_STATE: BreakerState.OPEN,
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,6 +101,7 @@ class InstancePool:
         self._lock = threading.Lock()
         self._counting = threading.Lock()
         self._turn = itertools.count()
+        self._reported: BreakerState | None = None
 
     def candidates(self) -> list[tuple[Instance, Breaker]]:
         """The live instances in this call's round-robin order, without those whose circuit is open."""
@@ -102,7 +110,11 @@ class InstancePool:
             return []
         start = next(self._turn) % len(instances)
         ordered = instances[start:] + instances[:start]
-        return [(instance, breaker) for instance in ordered if not self._is_open(breaker := self.breaker(instance.url))]
+        offered = [
+            (instance, breaker) for instance in ordered if not self._is_open(breaker := self.breaker(instance.url))
+        ]
+        self._report_state()  # an open circuit turns half-open with time, not with an attempt
+        return offered
 
     def breaker(self, url: str) -> Breaker:
         breaker = self._breakers.get(url)
@@ -123,9 +135,11 @@ class InstancePool:
         except BaseException as failure:
             with self._counting:
                 breaker.__exit__(type(failure), failure, failure.__traceback__)
+            self._report_state()
             raise
         with self._counting:
             breaker.__exit__(None, None, None)
+        self._report_state()
 
     def state(self, url: str) -> str:
         """closed, open (failing fast) or half-open (the next attempt is a probe)."""
@@ -133,6 +147,18 @@ class InstancePool:
         if context.state != OPENED:
             return HALF_OPEN_STATE if context.state == "half-opened" else CLOSED_STATE
         return OPEN_STATE if self._is_open(self.breaker(url)) else HALF_OPEN_STATE
+
+    def _report_state(self) -> None:
+        """Tell /metrics the worst state among this service's breakers, when it changed.
+
+        One gauge per service (`modulith_circuit_breaker_state`): the alert "breaker open"
+        asks whether calls to the service fail fast, whichever instance's circuit did it.
+        """
+        states = {self.state(url) for url in tuple(self._breakers)}
+        worst = max((_GAUGE_STATES[state] for state in states), default=BreakerState.CLOSED)
+        if worst != self._reported:
+            self._reported = worst
+            set_breaker_state(self.domain, worst)
 
     def _is_open(self, breaker: Breaker) -> bool:
         context = breaker.context

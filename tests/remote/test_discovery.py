@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
+from prometheus_client import REGISTRY
 
 from domains.catalog.interface import catalog
 from shared.errors import ServiceUnavailableError
@@ -122,16 +124,27 @@ def test_clients_read_the_registry_at_most_every_refresh_and_keep_the_last_list_
     assert source.live() == []
 
 
+def heartbeat_gauge(service: str, instance: str) -> float | None:
+    return REGISTRY.get_sample_value(
+        "modulith_instance_heartbeat_timestamp_seconds", {"service": service, "instance": instance}
+    )
+
+
 def test_an_announcer_beats_while_healthy_and_deregisters_when_stopped(service_registry: ServiceRegistry) -> None:
     healthy = [True]
     announcer = Announcer(
         service_registry, services=("catalog", "cart"), instance=A, interval=60, healthy=lambda: healthy[0]
     )
 
+    before = time.time()
     announcer.start()
     assert (service_registry.live("catalog"), service_registry.live("cart")) == ([A], [A])
+    beat_at = heartbeat_gauge("catalog", A.id)  # /metrics: what ModulithInstanceMissingHeartbeats watches
+    assert beat_at is not None
+    assert beat_at >= before
     healthy[0] = False
     assert announcer.beat() is False
+    assert heartbeat_gauge("catalog", A.id) == beat_at  # no heartbeat while unhealthy: the alert's cue
     announcer.stop()
 
     assert (service_registry.live("catalog"), service_registry.live("cart")) == ([], [])

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from prometheus_client import REGISTRY
 
 from domains.cart.interface import cart
 from domains.catalog.interface import (
@@ -25,6 +26,7 @@ from shared.interfaces import ArgumentTypeError
 from shared.interfaces.observation import REMOTE, placement_of
 from shared.keyfiles import generate_private_key
 from shared.money import Money
+from shared.observability.metrics import BreakerState
 from shared.remote.client import call_timeout
 from shared.remote.credentials import ServiceCredentials
 from shared.remote.errors import RemoteCallRefusedError, UnknownRemoteError
@@ -181,6 +183,11 @@ def test_a_killed_service_is_unavailable_to_its_callers_in_under_a_second(doomed
     assert far.service.stats.get("catalog.set_stock", "attempts") == 3
 
 
+def breaker_gauge(service: str) -> float | None:
+    """modulith_circuit_breaker_state for `service`, as this process's /metrics would show it."""
+    return REGISTRY.get_sample_value("modulith_circuit_breaker_state", {"service": service})
+
+
 def test_the_breaker_opens_after_its_threshold_fails_fast_and_a_half_open_probe_recovers(
     doomed_service: DjangoServer,
 ) -> None:
@@ -191,9 +198,11 @@ def test_the_breaker_opens_after_its_threshold_fails_fast_and_a_half_open_probe_
     with pytest.raises(ServiceUnavailableError):
         far.client.get_product(product_id=product.id)  # type: ignore[attr-defined]  # 3 failures: still closed
     assert far.service.pool.state(doomed_service.url) == CLOSED_STATE
+    assert breaker_gauge("catalog") == BreakerState.CLOSED
     with pytest.raises(ServiceUnavailableError):
         far.client.get_product(product_id=product.id)  # type: ignore[attr-defined]  # the 4th opens it
     assert far.service.pool.state(doomed_service.url) == OPEN_STATE
+    assert breaker_gauge("catalog") == BreakerState.OPEN  # what /metrics shows, and the alert reads
     attempts = far.service.stats.get("catalog.get_product", "attempts")
     with pytest.raises(ServiceUnavailableError) as fast:
         far.client.get_product(product_id=product.id)  # type: ignore[attr-defined]
@@ -206,8 +215,11 @@ def test_the_breaker_opens_after_its_threshold_fails_fast_and_a_half_open_probe_
     wait_until(
         lambda: far.service.pool.state(doomed_service.url) == HALF_OPEN_STATE, timeout=5, what="the half-open state"
     )
+    far.service.pool.candidates()  # the next call's choice sees the circuit half-open
+    assert breaker_gauge("catalog") == BreakerState.HALF_OPEN
     assert far.client.get_product(product_id=product.id) == product  # type: ignore[attr-defined]  # the probe
     assert far.service.pool.state(doomed_service.url) == CLOSED_STATE
+    assert breaker_gauge("catalog") == BreakerState.CLOSED
 
 
 def test_only_operations_marked_retry_safe_are_sent_again_and_each_attempt_is_counted(

@@ -17,8 +17,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = options["verbosity"]
         if connection.vendor != "postgresql":
-            self.stdout.write(f"{connection.vendor}: nothing to create.")
+            self.report(f"{connection.vendor}: nothing to create.")
             return
         params = connection.get_connection_params()
         name = connection.settings_dict["NAME"]
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             with psycopg.connect(**params, autocommit=True) as admin:
                 exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
                 if exists:
-                    self.stdout.write(f"Database {name!r} exists.")
+                    self.report(f"Database {name!r} exists.")
                     return
                 admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         except psycopg.OperationalError as exc:
@@ -35,4 +36,9 @@ class Command(BaseCommand):
                 f"Cannot reach PostgreSQL at {params.get('host')}:{params.get('port')} ({exc}). "
                 "Start the server, or unset DATABASE_URL to use SQLite."
             ) from exc
-        self.stdout.write(self.style.SUCCESS(f"Created database {name!r}."))
+        self.report(self.style.SUCCESS(f"Created database {name!r}."))
+
+    def report(self, message: str) -> None:
+        """Say what happened, unless called with --verbosity 0 (benchmarks and scripts)."""
+        if self.verbosity > 0:
+            self.stdout.write(message)
