@@ -6,7 +6,7 @@
 
 Counted on every connection Django has open (each database alias), as the driver sees them:
 
-  statements    every SQL statement other than a savepoint operation;
+  statements    every SQL statement other than a savepoint operation or BEGIN/COMMIT;
   transactions  what the server commits or rolls back: a statement run in autocommit mode is
                 one, and so is an explicit transaction (atomic block) that ran at least one
                 statement. An atomic block that ran nothing costs the server nothing (the
@@ -28,6 +28,8 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 SAVEPOINT_PREFIXES = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+TRANSACTION_CONTROL = ("BEGIN", "START TRANSACTION", "COMMIT", "ROLLBACK", "END")
+"""Sent as SQL by some backends (SQLite's BEGIN IMMEDIATE), by the driver on others: a transaction's edges."""
 
 
 @dataclasses.dataclass(slots=True)
@@ -59,6 +61,8 @@ class _Counter:
         self.total.log.append((self.alias, sql))
         if text.startswith(SAVEPOINT_PREFIXES):
             self.total.savepoints += 1
+        elif text.startswith(TRANSACTION_CONTROL):
+            pass  # the transaction is counted with its first statement
         else:
             self.total.statements += 1
             if self.connection.get_autocommit():
