@@ -27,7 +27,7 @@ from collections import Counter
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ from domains.catalog.interface import (
     StockLineDTO,
 )
 from domains.catalog.models import Reservation, ReservationLine, StockLevel
+from shared.db import atomic
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def check_on_hand(on_hand: int) -> None:
 def set_stock(*, product_id: UUID, on_hand: int) -> ProductDTO:
     """Set the units on hand of a product; never below what open orders have reserved."""
     check_on_hand(on_hand)
-    with transaction.atomic():
+    with atomic("catalog"):
         stock = StockLevel.objects.select_for_update().filter(product_id=product_id).first()
         if stock is None:
             raise ProductNotFoundError(product_id=product_id)
@@ -98,7 +99,7 @@ def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> Reserva
     """Hold stock for every line of an order, or for none (raising why); see the module docstring."""
     wanted = _wanted(order_id, lines)
     try:
-        with transaction.atomic():
+        with atomic("catalog"):
             # The reservation first: one per order id, so a repeated call (or one after a
             # release left a tombstone) fails here and is answered from the row, holding nothing.
             reservation = Reservation.objects.create(order_id=order_id, expires_at=timezone.now() + reservation_ttl())
@@ -164,7 +165,7 @@ def release_reservation(*, order_id: UUID) -> ReservationDTO | None:
     up on, holds nothing: reserve_stock returns the tombstone.
     """
     try:
-        with transaction.atomic():
+        with atomic("catalog"):
             released = _finish(order_id, ReservationStatus.RELEASED)
             if released is None:
                 Reservation.objects.create(order_id=order_id, status=ReservationStatus.RELEASED)
@@ -197,7 +198,7 @@ def expired_reservations(*, limit: int) -> tuple[ReservationDTO, ...]:
 
 
 def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None:
-    with transaction.atomic():
+    with atomic("catalog"):
         reservation = (
             Reservation.objects.select_for_update().prefetch_related("lines").filter(order_id=order_id).first()
         )
