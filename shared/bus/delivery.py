@@ -174,22 +174,25 @@ class Deliverer:
 
         The event is in memory, so an attempt costs one statement: the completion in the
         handler's transaction. A delivery born waiting behind an older one with its key is
-        left to that one's completion (or the sweep).
+        claimed now, after commit, in case the older one finished meanwhile: its completion
+        could not see this one before it committed. If the older one is still running, its
+        completion finds this one (or, if it completed in the instant between, the sweep).
         """
-        return [
-            self._run_and_follow(
-                ClaimedDelivery(
-                    id=written.id,
-                    subscriber=written.subscriber,
-                    key=published.event.key,
-                    attempt=1,
-                    event=published.event,
-                    using=published.using,
-                )
+        outcomes = []
+        for written in published.deliveries:
+            if not written.claimed:
+                outcomes.append(self.deliver(written.id))
+                continue
+            claimed = ClaimedDelivery(
+                id=written.id,
+                subscriber=written.subscriber,
+                key=published.event.key,
+                attempt=1,
+                event=published.event,
+                using=published.using,
             )
-            for written in published.deliveries
-            if written.claimed
-        ]
+            outcomes.append(self._run_and_follow(claimed))
+        return outcomes
 
     def deliver(self, delivery_id: int, *, abandoned: bool = False) -> Outcome:
         """Claim and run one delivery; then release any keyed deliveries that waited for it.

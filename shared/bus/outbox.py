@@ -20,7 +20,9 @@ already taken, so this claim is as exclusive as the conditional UPDATE it replac
 
 The ordering promise is kept at birth: a keyed row is born claimed only if no delivery to
 the same subscriber with the same key is unfinished (pending, processing or failed); else
-it is born pending and runs when the older one is done (the Deliverer follows the key).
+it is born pending, and the transport claims it the ordinary way after commit (the older
+one may have finished meanwhile: its completion could not see this row before it
+committed), or the older one's completion runs it (the Deliverer follows the key).
 The check sees what has committed when the INSERT runs. Publishers of one key that
 serialize on their aggregate's row (a conditional UPDATE or SELECT ... FOR UPDATE of it
 before publishing, as every publisher here does) therefore see each other's rows in

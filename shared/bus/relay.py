@@ -132,10 +132,15 @@ class Relay:
         """Send the deliveries a publisher's transaction wrote claimed for the relay; returns how many were sent.
 
         They were born with token 1 and trusted for the resend window (shared.bus.outbox), so
-        a successful send records nothing: sending is the whole cost after commit.
+        a successful send records nothing: sending is the whole cost after commit. Those born
+        waiting behind an older delivery with their key go through the ordinary claim.
         """
         claims = [Claim(delivery_id=d.id, token=1) for d in published.deliveries if d.claimed]
-        return self.send(claims, record_sent=False)
+        sent = self.send(claims, record_sent=False)
+        waiting = [d.id for d in published.deliveries if not d.claimed]
+        # Born behind an older delivery with their key: claimed now, after commit, in case
+        # the older one finished meanwhile (its worker could not see these before they committed).
+        return sent + (self.relay_deliveries(waiting) if waiting else 0)
 
     def relay_deliveries(self, delivery_ids: Iterable[int]) -> int:
         """Send these deliveries, if they are owed a message (after a replay, say)."""

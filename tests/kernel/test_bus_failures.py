@@ -236,6 +236,33 @@ def test_keyed_events_reach_a_subscriber_in_publish_order_even_across_a_retry(
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
 
 
+@pytest.mark.postgres
+def test_a_keyed_event_written_while_the_older_one_finishes_elsewhere_runs_after_commit(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    """The older delivery's completion cannot see the newer one before it commits; the publisher looks after commit."""
+    streams = StreamRecorder(fail_once={("a", 1)})
+    bus = make_bus(Subscription(id="sample.ordered", event=Counted, handler=streams.handle))
+    bus.publish(Counted(stream="a", n=1))  # fails, will retry in 2 s
+    clock.advance(2)
+
+    def retry_elsewhere() -> None:
+        try:
+            bus.deliverer.process_due()  # another process runs n=1's retry, done before n=2 commits
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        bus.publish(Counted(stream="a", n=2))  # written waiting: n=1 is unfinished
+        other = threading.Thread(target=retry_elsewhere)
+        other.start()
+        other.join(timeout=30)
+        assert streams.handled == [("a", 1)]
+
+    assert streams.handled == [("a", 1), ("a", 2)]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
+
+
 def test_a_dead_delivery_does_not_hold_back_later_events_with_its_key(make_bus: BusFactory, clock: FakeClock) -> None:
     handled: list[int] = []
 
