@@ -45,6 +45,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@# Every boundary rule (imports and ORM coupling) against boundaries-baseline.json, which only shrinks.
+	$(BIN)/python manage.py boundaries check
 	$(BIN)/python manage.py check --fail-level WARNING
 	@# Fails on a contract change that breaks callers, or one not recorded in domains/<d>/contract.json.
 	$(BIN)/python manage.py contracts check --strict

@@ -7,6 +7,7 @@ from shared.boundaries.checks import (
     check_interfaces,
     check_placement,
 )
+from shared.boundaries.orm_checks import check_kernel_relations, check_source_rules
 from shared.interfaces import registry
 from shared.interfaces.binding import register_domain_interfaces
 from shared.placement import current_placement
@@ -27,3 +28,5 @@ class BoundariesConfig(AppConfig):
         checks.register(check_interfaces, "modulith")
         checks.register(check_cross_domain_migrations, "modulith")
         checks.register(check_placement, "modulith")
+        checks.register(check_kernel_relations, "modulith")
+        checks.register(check_source_rules, "modulith")

@@ -72,7 +72,9 @@ def test_e001_a_relation_into_another_domain_is_an_error(relation) -> None:  # t
 
 
 @isolate_apps("domains.catalog", "shared.bus")
-def test_e001_relations_inside_a_domain_and_into_the_kernel_are_fine() -> None:
+def test_e001_relations_inside_a_domain_and_into_the_kernel_are_no_e001() -> None:
+    """Within a domain is fine; into the kernel is E060's business (tests/architecture/test_source_rules.py)."""
+
     class Aisle(models.Model):
         class Meta:
             app_label = "catalog"
