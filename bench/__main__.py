@@ -1,6 +1,7 @@
-"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk."""
+"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway and shop
+load ones wrk, the shop load one PostgreSQL (DATABASE_URL=postgres://...)."""
 
-from bench import boundaries, bus_celery, bus_cost, gateway, kernel, remote
+from bench import boundaries, bus_celery, bus_cost, gateway, kernel, remote, shop_load
 
 BENCHMARKS = (
     kernel.main,
@@ -9,6 +10,7 @@ BENCHMARKS = (
     lambda: remote.main([]),
     lambda: bus_celery.main([]),
     lambda: gateway.main([]),
+    lambda: shop_load.main([]),
 )
 
 for run in BENCHMARKS:
