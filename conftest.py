@@ -39,6 +39,11 @@ from shared.interfaces import interface_of, registry
 
 CI = os.environ.get("CI", "").lower() == "true"
 
+# The whole suite runs with the table guard raising (shared/db/guard.py), and so do the servers
+# and workers it starts: they inherit this.
+os.environ["DOMAIN_TABLE_GUARD"] = "raise"
+settings.DOMAIN_TABLE_GUARD = "raise"
+
 hypothesis_settings.register_profile("modulith", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("modulith")
 

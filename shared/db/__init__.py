@@ -1,0 +1,1 @@
+"""The kernel's database parts: guard.py, the table guard on every connection."""
