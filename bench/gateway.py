@@ -15,9 +15,11 @@ wrk loads them in turn, round-robin, with a customer's access token:
             correlation or API error middleware), no authentication, no permission, no
             rate limit (bench/bare_urls.py, bench/bare_settings.py)
 
-Shown: requests per second, latency p50 and p99, SQL statements per request (the same
-view runs on both sides) and the gateway's cost as a ratio of time per request (the
-median of the rounds' ratios: each round loads the gateway, then the bare view). Needs
+Shown: requests per second, latency p50 and p99, the servers' CPU time per request
+(gunicorn's master and workers, read with psutil around each round), SQL statements per
+request (the same view runs on both sides) and the gateway's cost as ratios of time per
+request and of CPU per request (the median of the rounds' ratios: each round loads the
+gateway, then the bare view). Needs
 wrk (Debian: `apt-get install wrk`) and Redis at REDIS_URL; uses DATABASE_URL (or a
 throwaway SQLite file, see bench.harness). Its rate-limit counters live under a key
 prefix of their own in Redis, deleted at exit.
@@ -46,6 +48,7 @@ from bench.harness import print_table, setup_django
 
 DATABASE = setup_django()  # Django must be configured before any model is imported.
 
+import psutil  # noqa: E402
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -72,6 +75,27 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_ms_per_request: float = 0.0
+    """CPU seconds the server's processes spent in the round, per request answered (in ms)."""
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU of gunicorn's master and workers so far (exited workers are not counted)."""
+        master = psutil.Process(self.pid)
+        processes = [master, *master.children(recursive=True)]
+        total = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
 
 
 def free_port() -> int:
@@ -81,8 +105,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(name: str, *, settings_module: str, environment: dict[str, str], log_dir: Path) -> Iterator[str]:
-    """A gunicorn server of the project on a free port, with `settings_module`; yields its base URL."""
+def gunicorn(name: str, *, settings_module: str, environment: dict[str, str], log_dir: Path) -> Iterator[Server]:
+    """A gunicorn server of the project on a free port, with `settings_module`."""
     port = free_port()
     log = log_dir / f"{name}.log"
     command = [
@@ -104,7 +128,7 @@ def gunicorn(name: str, *, settings_module: str, environment: dict[str, str], lo
                     NOT_READY.format(name=name, seconds=READY_SECONDS, log=log.read_text(errors="replace"))
                 )
             time.sleep(0.2)
-        yield url
+        yield Server(url=url, pid=server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -119,14 +143,23 @@ def _answers(url: str) -> bool:
         return False
 
 
-def wrk(url: str, *, token: str, seconds: int, connections: int) -> Load:
+def wrk(server: Server, path: str, *, token: str, seconds: int, connections: int) -> Load:
     command = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
-    command += ["-H", f"Authorization: Bearer {token}", url]
+    command += ["-H", f"Authorization: Bearer {token}", server.url + path]
+    cpu_before = server.cpu_seconds()
     result = subprocess.run(command, capture_output=True, text=True, check=True)
+    cpu = server.cpu_seconds() - cpu_before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", result.stdout).group(1))  # type: ignore[union-attr]
     latency = {p: float(value) * UNITS[unit] for p, value, unit in LATENCY.findall(result.stdout)}
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", result.stdout))
-    return Load(requests_per_second=rps, p50_ms=latency["50"], p99_ms=latency["99"], errors=errors)
+    return Load(
+        requests_per_second=rps,
+        p50_ms=latency["50"],
+        p99_ms=latency["99"],
+        errors=errors,
+        cpu_ms_per_request=1000 * cpu / max(requests, 1),
+    )
 
 
 def statements_per_request(path: str, *, token: str, urlconf: str, bare: bool) -> int:
@@ -185,13 +218,13 @@ def main(argv: list[str] | None = None) -> None:
             gunicorn("gateway", settings_module="config.settings", environment=environment, log_dir=work) as gateway,
             gunicorn("bare", settings_module="bench.bare_settings", environment=environment, log_dir=work) as bare,
         ):
-            urls = {"gateway": gateway + path, "bare": bare + path}
-            for url in urls.values():  # warm-up: imports, connections, the token remembered
-                wrk(url, token=token, seconds=2, connections=options.connections)
+            servers = {"gateway": gateway, "bare": bare}
+            for server in servers.values():  # warm-up: imports, connections, the token remembered
+                wrk(server, path, token=token, seconds=2, connections=options.connections)
             for _ in range(options.rounds):
-                for name, url in urls.items():
+                for name, server in servers.items():
                     samples[name].append(
-                        wrk(url, token=token, seconds=options.seconds, connections=options.connections)
+                        wrk(server, path, token=token, seconds=options.seconds, connections=options.connections)
                     )
     finally:
         client = redis.Redis.from_url(settings.REDIS_URL)
@@ -203,30 +236,44 @@ def main(argv: list[str] | None = None) -> None:
             p50_ms=statistics.median(s.p50_ms for s in loads),
             p99_ms=statistics.median(s.p99_ms for s in loads),
             errors=sum(s.errors for s in loads),
+            cpu_ms_per_request=statistics.median(s.cpu_ms_per_request for s in loads),
         )
         for name, loads in samples.items()
     }
-    # The ratio of each round's pair (gateway, then bare right after): load that comes and
+    # Each round's pair (gateway, then bare right after) gives a ratio: load that comes and
     # goes on the machine hits both sides of a pair alike, and the median drops the outliers.
-    ratio = statistics.median(
-        bare.requests_per_second / gateway.requests_per_second
-        for gateway, bare in zip(samples["gateway"], samples["bare"], strict=True)
-    )
-    ratios = {"gateway": ratio, "bare": 1.0}
+    # Time per request (from requests/s) is what a client sees; CPU per request is what the
+    # servers spent, and barely moves with other work on the machine.
+    pairs = list(zip(samples["gateway"], samples["bare"], strict=True))
+    time_ratio = statistics.median(bare.requests_per_second / gateway.requests_per_second for gateway, bare in pairs)
+    cpu_ratio = statistics.median(gateway.cpu_ms_per_request / bare.cpu_ms_per_request for gateway, bare in pairs)
+    ratios = {"gateway": (time_ratio, cpu_ratio), "bare": (1.0, 1.0)}
     print_table(
         f"The gateway under wrk ({options.connections} connections, {options.seconds}s a round, median of "
         f"{options.rounds}) against gunicorn (config/gunicorn.conf.py) on {DATABASE}; "
         f"{deleted} rate-limit keys under {prefix}: deleted",
-        ["variant", "requests/s", "p50 ms", "p99 ms", "SQL/request", "non-2xx", "ratio to bare (time/request)"],
+        [
+            "variant",
+            "requests/s",
+            "p50 ms",
+            "p99 ms",
+            "CPU ms/request",
+            "SQL/request",
+            "non-2xx",
+            "ratio to bare (time/request)",
+            "ratio to bare (CPU/request)",
+        ],
         [
             (
                 name,
                 f"{load.requests_per_second:.0f}",
                 f"{load.p50_ms:.2f}",
                 f"{load.p99_ms:.2f}",
+                f"{load.cpu_ms_per_request:.3f}",
                 statements[name],
                 load.errors,
-                f"{ratios[name]:.2f}",
+                f"{ratios[name][0]:.2f}",
+                f"{ratios[name][1]:.2f}",
             )
             for name, load in median.items()
         ],

@@ -17,7 +17,9 @@ from conftest import require_server
 
 pytestmark = [pytest.mark.redis, pytest.mark.processes, pytest.mark.xdist_group("celery")]
 
-ROW = re.compile(r"^(gateway|bare)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+(\d+)\s+(\d+)\s+([\d.]+)$", re.MULTILINE)
+ROW = re.compile(
+    r"^(gateway|bare)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+([\d.]+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)$", re.MULTILINE
+)
 DELETED = re.compile(r"\d+ rate-limit keys under (modulith-bench-[0-9a-f]+): deleted")
 
 
@@ -38,12 +40,12 @@ def test_the_gateway_benchmark_prints_both_rows_and_cleans_up() -> None:
 
     assert bench.returncode == 0, bench.stderr
     rows = {
-        name: (int(rps), int(sql), int(errors), float(ratio))
-        for name, rps, sql, errors, ratio in ROW.findall(bench.stdout)
+        name: (int(rps), float(cpu), int(sql), int(errors), float(time_ratio), float(cpu_ratio))
+        for name, rps, cpu, sql, errors, time_ratio, cpu_ratio in ROW.findall(bench.stdout)
     }
     assert rows.keys() == {"gateway", "bare"}, bench.stdout
-    assert all(rps > 0 and errors == 0 for rps, _, errors, _ in rows.values()), bench.stdout
-    assert rows["gateway"][1] == rows["bare"][1]  # the gateway adds no SQL statement
-    assert rows["bare"][3] == 1.0
+    assert all(rps > 0 and cpu > 0 and errors == 0 for rps, cpu, _, errors, _, _ in rows.values()), bench.stdout
+    assert rows["gateway"][2] == rows["bare"][2]  # the gateway adds no SQL statement
+    assert rows["bare"][4:] == (1.0, 1.0)
     [prefix] = DELETED.findall(bench.stdout)
     assert list(redis.Redis.from_url(settings.REDIS_URL).scan_iter(match=f"{prefix}:*")) == []
