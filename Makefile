@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python manage.py create_database
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate_databases --noinput
 	$(BIN)/python manage.py load_demo_data --base-url http://$(HOST)
 	@# The bus sweep retries failed event deliveries; the checkout sweep releases what dead
 	@# checkouts reserved. Both stop with the server.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 
+from shared.db.databases import parse_domain_databases
 from shared.placement import parse_placement
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     # The kernel. Observability first: it turns call metrics on before the domains bind.
     "shared.observability",
     "shared.bus",
+    "shared.db",
     "shared.boundaries",
     "shared.api",
     "shared.remote",
@@ -124,26 +126,46 @@ TEMPLATES = [
 
 # -- Database ------------------------------------------------------------------------
 # SQLite by default; DATABASE_URL=postgres://postgres@127.0.0.1:5432/modulith for PostgreSQL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let runserver and `manage.py bus work` write side by side;
-    # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
-    # synchronous=NORMAL is SQLite's recommended pairing with WAL: no corruption on a
-    # crash, at worst the last commits lost on power failure (fine for the embedded
-    # default; production runs PostgreSQL).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-DATABASES["default"]["ATOMIC_REQUESTS"] = False  # transactions are explicit, per use case
-# Connections are kept between requests and Celery tasks (opening one costs a PostgreSQL
-# backend fork and a TLS handshake: 2.4-3.7x the throughput of the web tier), and checked
-# before reuse, so one that the server closed meanwhile is replaced instead of failing a request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DOMAIN_DATABASES gives domains databases of their own (shared/db/databases.py):
+# DOMAIN_DATABASES=catalog=postgres://…/shop_catalog,orders (orders: <DATABASE_URL's name>_orders),
+# or * for every domain. Each gets the alias of its name; the router puts its tables there.
+
+
+def database(config: dict[str, object]) -> dict[str, object]:
+    """A DATABASES entry as every alias of this shop wants it."""
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL and a busy timeout let runserver and `manage.py bus work` write side by side;
+        # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
+        # synchronous=NORMAL is SQLite's recommended pairing with WAL: no corruption on a
+        # crash, at worst the last commits lost on power failure (fine for the embedded
+        # default; production runs PostgreSQL).
+        config.setdefault("OPTIONS", {}).update(  # type: ignore[union-attr]
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    config["ATOMIC_REQUESTS"] = False  # transactions are explicit, per use case
+    # Connections are kept between requests and Celery tasks (opening one costs a PostgreSQL
+    # backend fork and a TLS handshake: 2.4-3.7x the throughput of the web tier), and checked
+    # before reuse, so one that the server closed meanwhile is replaced instead of failing a request.
+    config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+_default_database = env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+_domain_databases = parse_domain_databases(
+    env.str("DOMAIN_DATABASES", default=""), default=_default_database, domains=DOMAINS
+)
+DATABASES = {
+    "default": database(_default_database),
+    **{domain: database(config) for domain, config in _domain_databases.items()},
+}
+# Each domain listed, with its alias (its own name): what shared.db.database_for reads.
+DOMAIN_DATABASES = {domain: domain for domain in _domain_databases}
+DATABASE_ROUTERS = ["shared.db.router.DomainRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Identity's users; Django's own model only in a process that identity does not run in (placed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from domains.billing import references, selectors
 from domains.billing.interface import (
@@ -29,6 +29,7 @@ from domains.billing.interface import (
 from domains.billing.models import Invoice, InvoiceLine, Payment
 from domains.billing.providers import ChargeResult, PaymentProviderError, payment_provider
 from shared.bus.runtime import publish
+from shared.db import atomic
 from shared.money import Money
 from shared.references import ReferencePage
 
@@ -70,7 +71,7 @@ def request_payment(
     if existing is not None:
         return existing
     try:
-        with transaction.atomic():
+        with atomic("billing"):
             payment = Payment.objects.create(
                 order_id=order_id,
                 customer_id=customer_id,
@@ -122,7 +123,7 @@ def charge(*, payment_id: UUID, attempt: int, last_attempt: bool) -> None:
     process died, the outcome was never recorded) is answered again, not made again. One
     order has one payment (unique in billing's tables) and one charge (at the provider).
     """
-    with transaction.atomic():
+    with atomic("billing"):
         payment = Payment.objects.select_for_update().get(id=payment_id)
         if payment.status != PaymentStatus.PENDING:
             return

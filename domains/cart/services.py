@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from django.db import transaction
-
 from domains.cart import references, selectors
 from domains.cart.interface import (
     MAX_LINES,
@@ -25,6 +23,7 @@ from domains.cart.interface import (
 )
 from domains.cart.models import Cart, CartItem
 from domains.catalog.interface import ProductNotFoundError, catalog
+from shared.db import atomic
 from shared.references import ReferencePage
 
 
@@ -57,7 +56,7 @@ def _check_for_sale(product_id: UUID) -> None:
 def add_item(*, customer_id: UUID, product_id: UUID, quantity: int) -> CartDTO:
     _check_quantity(quantity)
     _check_for_sale(product_id)  # before the transaction: no lock is held while the catalog answers
-    with transaction.atomic():
+    with atomic("cart"):
         cart = _locked_cart(customer_id)
         item = cart.items.filter(product_id=product_id).first()
         if item is None:
@@ -81,7 +80,7 @@ def add_item(*, customer_id: UUID, product_id: UUID, quantity: int) -> CartDTO:
 
 def set_quantity(*, customer_id: UUID, product_id: UUID, quantity: int) -> CartDTO:
     _check_quantity(quantity)
-    with transaction.atomic():
+    with atomic("cart"):
         cart = _locked_cart(customer_id)
         if not cart.items.filter(product_id=product_id).update(quantity=quantity):
             raise CartItemNotFoundError(product_id=product_id)
@@ -90,7 +89,7 @@ def set_quantity(*, customer_id: UUID, product_id: UUID, quantity: int) -> CartD
 
 
 def remove_item(*, customer_id: UUID, product_id: UUID) -> CartDTO:
-    with transaction.atomic():
+    with atomic("cart"):
         cart = _locked_cart(customer_id)
         deleted, _ = cart.items.filter(product_id=product_id).delete()
         if not deleted:
@@ -100,7 +99,7 @@ def remove_item(*, customer_id: UUID, product_id: UUID) -> CartDTO:
 
 
 def clear(*, customer_id: UUID) -> CartDTO:
-    with transaction.atomic():
+    with atomic("cart"):
         cart = _locked_cart(customer_id)
         cart.items.all().delete()
         _changed(cart)
@@ -109,7 +108,7 @@ def clear(*, customer_id: UUID) -> CartDTO:
 
 def take_out(*, customer_id: UUID, bought: Iterable[tuple[UUID, int]]) -> None:
     """Take bought units out of the cart: a line bought in full goes, one topped up since keeps the rest."""
-    with transaction.atomic():
+    with atomic("cart"):
         cart = Cart.objects.select_for_update().filter(customer_id=customer_id).first()
         if cart is None:
             return

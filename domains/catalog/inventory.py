@@ -27,7 +27,7 @@ from collections import Counter
 from uuid import UUID
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ from domains.catalog.interface import (
     StockLineDTO,
 )
 from domains.catalog.models import Reservation, ReservationLine, StockLevel
+from shared.db import atomic
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def check_on_hand(on_hand: int) -> None:
 def set_stock(*, product_id: UUID, on_hand: int) -> ProductDTO:
     """Set the units on hand of a product; never below what open orders have reserved."""
     check_on_hand(on_hand)
-    with transaction.atomic():
+    with atomic("catalog"):
         stock = StockLevel.objects.select_for_update().filter(product_id=product_id).first()
         if stock is None:
             raise ProductNotFoundError(product_id=product_id)
@@ -101,7 +102,7 @@ def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> Reserva
     if existing is not None:
         return existing
     try:
-        with transaction.atomic():
+        with atomic("catalog"):
             _hold(wanted)
             reservation = Reservation.objects.create(order_id=order_id, expires_at=timezone.now() + reservation_ttl())
             ReservationLine.objects.bulk_create(
@@ -152,7 +153,7 @@ def release_reservation(*, order_id: UUID) -> ReservationDTO | None:
     up on, holds nothing: reserve_stock returns the tombstone.
     """
     try:
-        with transaction.atomic():
+        with atomic("catalog"):
             released = _finish(order_id, ReservationStatus.RELEASED)
             if released is None:
                 Reservation.objects.create(order_id=order_id, status=ReservationStatus.RELEASED)
@@ -180,7 +181,7 @@ def expired_reservations(*, limit: int) -> tuple[ReservationDTO, ...]:
 
 
 def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None:
-    with transaction.atomic():
+    with atomic("catalog"):
         reservation = Reservation.objects.select_for_update().filter(order_id=order_id).first()
         if reservation is None:
             return None

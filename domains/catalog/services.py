@@ -8,7 +8,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import timezone
 
 from domains.catalog import inventory, references, selectors
@@ -26,6 +26,7 @@ from domains.catalog.interface import (
 )
 from domains.catalog.models import Category, Product, StockLevel
 from shared.bus.runtime import publish
+from shared.db import atomic
 from shared.money import Money
 from shared.references import ReferencePage
 
@@ -62,7 +63,7 @@ def create_product(
         )
     )
     try:
-        with transaction.atomic():
+        with atomic("catalog"):
             product.save(force_insert=True)
             StockLevel.objects.create(product=product, on_hand=on_hand)
             publish(ProductCreated(product_id=product.id, sku=product.sku, name=product.name, price=product.price))
@@ -74,7 +75,7 @@ def create_product(
 
 
 def change_price(*, product_id: UUID, price: Money) -> ProductDTO:
-    with transaction.atomic():
+    with atomic("catalog"):
         try:
             product = Product.objects.select_for_update().get(id=product_id)
         except Product.DoesNotExist:

@@ -11,7 +11,7 @@ from uuid import UUID
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from domains.identity import selectors
 from domains.identity.interface import (
@@ -34,6 +34,7 @@ from domains.identity.validation import (
     normalize_phone,
 )
 from shared.bus.runtime import publish
+from shared.db import atomic
 
 # Model field -> the name a caller knows it by (the API's and the DTO's).
 PUBLIC_FIELD_NAMES = {
@@ -82,7 +83,7 @@ def register_user(*, email: str, password: str, full_name: str) -> UserDTO:
         raise PasswordRejectedError(reasons=tuple(reasons))
     candidate.set_password(password)
     try:
-        with transaction.atomic():
+        with atomic("identity"):
             candidate.save(force_insert=True)
             publish(UserRegistered(user_id=candidate.id, email=candidate.email, full_name=candidate.full_name))
     except IntegrityError:
@@ -103,7 +104,7 @@ def update_profile(
 
     Raises UserNotFoundError, ProfileInvalidError (per field, nothing saved).
     """
-    with transaction.atomic():
+    with atomic("identity"):
         try:
             user = User.objects.select_for_update().get(id=user_id)
         except User.DoesNotExist:

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
 from django.utils import timezone
 
 from domains.identity.access_tokens import issue_access_token
@@ -36,6 +35,7 @@ from domains.identity.interface import (
 from domains.identity.models import RefreshToken, RevocationReason, User, normalize_email
 from domains.identity.selectors import scopes_of
 from shared.auth.principal import Principal
+from shared.db import atomic
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def log_in(*, email: str, password: str) -> TokenPair:
     if not isinstance(user, User):
         raise InvalidCredentialsError()
     now = timezone.now()
-    with transaction.atomic():
+    with atomic("identity"):
         User.objects.filter(id=user.id).update(last_login=now)
         refresh_token = _start_refresh_token(user=user, family_id=uuid.uuid4(), now=now)
     return _token_pair(user, refresh_token)
@@ -76,7 +76,7 @@ def refresh_session(*, refresh_token: str) -> TokenPair:
     and stays revoked although the error rolls nothing back).
     """
     now = timezone.now()
-    with transaction.atomic():
+    with atomic("identity"):
         token = (
             RefreshToken.objects.select_for_update(of=("self",))
             .select_related("user")

@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from uuid import UUID
 
-from django.db import transaction
 from django.utils import timezone
 
 from domains.identity.interface import UserNotFoundError, identity
@@ -15,6 +14,7 @@ from domains.notifications.interface import NotificationDTO, NotificationKind, N
 from domains.notifications.messages import Text
 from domains.notifications.models import Notification
 from domains.notifications.senders import OutgoingMessage, current_sender
+from shared.db import atomic
 from shared.references import ReferencePage
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def notify(
         logger.warning("notifications.unknown_customer", extra={"customer_id": str(customer_id), "kind": kind})
         user = None
     text = compose(user.full_name or user.email if user is not None else UNKNOWN_CUSTOMER_NAME)
-    with transaction.atomic():
+    with atomic("notifications"):
         notification = Notification.objects.create(
             customer_id=customer_id,
             order_id=order_id,

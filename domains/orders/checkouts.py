@@ -28,13 +28,14 @@ import uuid
 from uuid import UUID
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError
 from django.utils import timezone
 
 from domains.orders.interface import CartAlreadyOrderedError, CheckoutAbandoned, CheckoutInProgressError
 from domains.orders.models import Checkout, CheckoutStatus, Order
 from shared import fencing
 from shared.bus.runtime import publish
+from shared.db import atomic, database_for
 
 logger = logging.getLogger(__name__)
 
@@ -70,17 +71,19 @@ def claim(*, customer_id: UUID, cart_version: int) -> UUID:
     for _ in range(CLAIM_ATTEMPTS):
         order_id = uuid.uuid4()
         try:
-            with transaction.atomic():
+            with atomic("orders"):
                 Checkout.objects.create(
                     order_id=order_id,
                     customer_id=customer_id,
                     cart_version=cart_version,
                     holder=fencing.holder_id(),
                 )
-                fencing.hold(fence_name(order_id))  # in the claim's transaction: never visible unfenced
+                fencing.hold(
+                    fence_name(order_id), using=database_for("orders")
+                )  # in the claim's transaction: never visible unfenced
             return order_id
         except IntegrityError:
-            fencing.let_go(fence_name(order_id))
+            fencing.let_go(fence_name(order_id), using=database_for("orders"))
         other = Checkout.objects.filter(customer_id=customer_id, cart_version=cart_version, status__in=LIVE).first()
         if other is None:
             continue  # finished since: claim again
@@ -94,14 +97,14 @@ def claim(*, customer_id: UUID, cart_version: int) -> UUID:
 
 
 def let_go(order_id: UUID) -> None:
-    fencing.let_go(fence_name(order_id))
+    fencing.let_go(fence_name(order_id), using=database_for("orders"))
 
 
 def stalled(checkout: Checkout, *, now: dt.datetime) -> bool:
     """A placing checkout nobody will finish: its process is gone, or it ran past the timeout."""
     if now - checkout.started_at > timeout():
         return True
-    return not fencing.holder_alive(fence_name(checkout.order_id), checkout.holder)
+    return not fencing.holder_alive(fence_name(checkout.order_id), checkout.holder, using=database_for("orders"))
 
 
 def place(order_id: UUID) -> bool:
@@ -119,7 +122,7 @@ def abandon(*, order_id: UUID, release: bool) -> bool:
     reserved) the claim is deleted, so a refused checkout leaves nothing behind; no order
     can get an id that has neither a claim nor an order.
     """
-    with transaction.atomic():
+    with atomic("orders"):
         checkout = Checkout.objects.select_for_update().filter(order_id=order_id, status=CheckoutStatus.PLACING).first()
         if checkout is None:
             return False

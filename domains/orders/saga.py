@@ -27,8 +27,6 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from django.db import transaction
-
 from domains.billing.interface import PayableItemDTO, billing
 from domains.orders import checkouts
 from domains.orders.interface import (
@@ -41,6 +39,7 @@ from domains.orders.interface import (
 from domains.orders.models import Order, OrderHistory
 from domains.orders.selectors import order_dto
 from shared.bus.runtime import publish
+from shared.db import atomic
 from shared.money import Money
 
 logger = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ def request_payment(*, order_id: UUID) -> None:
 
 
 def confirm(*, order_id: UUID, invoice_number: str) -> None:
-    with transaction.atomic():
+    with atomic("orders"):
         order = _move(order_id, OrderStatus.CONFIRMED, CONFIRMED_NOTE.format(invoice_number=invoice_number))
         if order is None:
             return
@@ -88,7 +87,7 @@ def confirm(*, order_id: UUID, invoice_number: str) -> None:
 
 
 def cancel(*, order_id: UUID, reason: CancellationReason, detail: str) -> None:
-    with transaction.atomic():
+    with atomic("orders"):
         note = CANCELLED_NOTE.format(reason=reason, detail=detail)
         order = _move(order_id, OrderStatus.CANCELLED, note, reason=reason)
         if order is None:

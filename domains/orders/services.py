@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from domains.cart.interface import CartLineDTO, cart
 from domains.catalog.interface import (
@@ -39,6 +39,7 @@ from domains.orders.interface import (
 )
 from domains.orders.models import Order, OrderHistory, OrderLine
 from shared.bus.runtime import publish
+from shared.db import atomic
 from shared.money import Money
 from shared.references import ReferencePage
 
@@ -155,7 +156,7 @@ def record(*, order_id: UUID, customer_id: UUID, payment_token: str, lines: tupl
     total = Money.zero(lines[0].unit_price.currency)
     for line in lines:
         total += line.line_total
-    with transaction.atomic():
+    with atomic("orders"):
         if not checkouts.place(order_id):
             raise CheckoutInterruptedError(order_id=order_id)
         order = Order.objects.create(

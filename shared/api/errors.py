@@ -31,6 +31,7 @@ Outside /api/ (the admin, the docs pages) Django's own pages stay.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections.abc import Mapping
@@ -40,6 +41,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -88,6 +90,7 @@ NOT_FOUND_CODE = "request.not_found"
 FORBIDDEN_CODE = "auth.permission_denied"
 METHOD_NOT_ALLOWED_CODE = "request.method_not_allowed"
 SERVER_ERROR_CODE = "server.error"
+SERVER_UNAVAILABLE_CODE = "server.unavailable"
 GENERIC_CODE = "request.error"
 
 VALIDATION_MESSAGE = "The request has invalid fields; see field_errors, correct them and retry."
@@ -109,6 +112,16 @@ SERVER_ERROR_MESSAGE = (
     "The server failed while handling this request; it has been logged. "
     "Retry later, and quote the correlation_id if you report it."
 )
+DATABASE_UNAVAILABLE_MESSAGE = (
+    "The database did not answer, or cut the connection while this request ran (a restart or a failover). "
+    "Retry in a few seconds (Retry-After); a checkout retried with the same Idempotency-Key never acts twice."
+)
+DATABASE_RETRY_AFTER_SECONDS = 2
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+"""What Django raises when PostgreSQL is down, restarting or dropped the connection (and on a deadlock):
+transient, so the answer is a 503 that tells the client to retry, not a 500 that says it is a bug."""
+
+logger = logging.getLogger(__name__)
 
 # DRF's default texts, which do not say what to do, and what the API says instead. A view
 # that raises one of these with a text of its own keeps its text.
@@ -217,6 +230,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return drf_problem_response(domain_error_problem(exc, instance=instance), headers=headers)
     if isinstance(exc, RequestDataTooBig):
         return drf_problem_response(too_large_problem(instance=instance))
+    if isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.warning("The database failed under %s: answered 503", instance, exc_info=exc)
+        body = problem(
+            status_code=503, code=SERVER_UNAVAILABLE_CODE, detail=DATABASE_UNAVAILABLE_MESSAGE, instance=instance
+        )
+        return drf_problem_response(body, headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

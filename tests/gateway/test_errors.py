@@ -14,6 +14,8 @@ from django.test import Client, RequestFactory, override_settings
 from rest_framework import exceptions
 
 from shared.api.errors import (
+    DATABASE_RETRY_AFTER_SECONDS,
+    DATABASE_UNAVAILABLE_MESSAGE,
     FORBIDDEN_MESSAGE,
     METHOD_NOT_ALLOWED_MESSAGE,
     NOT_FOUND_MESSAGE,
@@ -274,6 +276,28 @@ def test_django_refusing_a_body_it_reads_is_413_not_its_default_400(rf: RequestF
         detail=TOO_LARGE.format(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
         instance="/api/test/plain/",
     )
+
+
+def test_a_database_that_went_away_is_a_503_saying_retry_and_is_logged_with_its_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client = Client(raise_request_exception=False)
+
+    with caplog.at_level(logging.WARNING, logger="shared.api.errors"):
+        response = client.get("/api/test/database-gone/", HTTP_X_REQUEST_ID=RID)
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == str(DATABASE_RETRY_AFTER_SECONDS)
+    assert response.json() == shape(
+        status=503,
+        code="server.unavailable",
+        detail=DATABASE_UNAVAILABLE_MESSAGE,
+        instance="/api/test/database-gone/",
+    )
+    assert "administrator command" not in response.content.decode()
+    [record] = [r for r in caplog.records if r.name == "shared.api.errors"]
+    assert record.exc_info is not None
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])

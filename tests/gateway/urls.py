@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/test/register/", views.RegisterCustomerView.as_view(), name="test-register"),
     path("api/test/validate/", views.ValidatingView.as_view(), name="test-validate"),
     path("api/test/crash/", views.CrashingView.as_view(), name="test-crash"),
+    path("api/test/database-gone/", views.DatabaseGoneView.as_view(), name="test-database-gone"),
     path("api/test/whoami/", views.WhoAmIView.as_view(), name="test-whoami"),
     path("api/test/login/", views.StrictLoginView.as_view(), name="test-login"),
     path("api/test/plain/", csrf_exempt(views.PlainGetView.as_view()), name="test-plain"),

@@ -7,6 +7,7 @@ import logging
 import threading
 
 from django.contrib.auth.models import Group
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import View
 from drf_spectacular.types import OpenApiTypes
@@ -139,6 +140,15 @@ class CrashingView(DomainAPIView):
 
     def get(self, request: Request) -> Response:
         raise RuntimeError("secret internals: password=hunter2")
+
+
+class DatabaseGoneView(DomainAPIView):
+    """What a view raises when PostgreSQL restarts under it: Django's OperationalError (psycopg's, wrapped)."""
+
+    permission_classes = (Public,)
+
+    def get(self, request: Request) -> Response:
+        raise OperationalError("terminating connection due to administrator command")
 
 
 class WhoAmIView(DomainAPIView):

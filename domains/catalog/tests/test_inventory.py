@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.test import override_settings
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from domains.catalog.interface import (
 )
 from domains.catalog.models import Reservation, StockLevel
 from domains.catalog.tests.factories import line, make_product, stock_of
+from shared.db import atomic
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +210,7 @@ def test_stock_can_be_set_but_not_below_what_is_reserved() -> None:
 def test_the_database_itself_refuses_impossible_stock(on_hand: int, reserved: int) -> None:
     tea = make_product(on_hand=10)
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError), atomic("catalog"):
         StockLevel.objects.filter(product_id=tea.id).update(on_hand=on_hand, reserved=reserved)
 
     assert stock_of(tea) == (10, 0)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 
 from domains.catalog.models import PriceHistory
 from domains.catalog.services import change_price, create_product
 from shared.bus.models import Delivery, DeliveryStatus
+from shared.db import atomic
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +22,7 @@ def eur(amount: str) -> Money:
 def test_a_price_change_is_recorded_in_the_history_after_it_commits() -> None:
     product = create_product(sku="TEA-9", name="Oolong", description="", price=eur("10.00"))
 
-    with transaction.atomic():
+    with atomic("catalog"):
         change_price(product_id=product.id, price=eur("12.50"))
         assert not PriceHistory.objects.exists()
 

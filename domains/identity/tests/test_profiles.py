@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from domains.identity.interface import AddressDTO, ProfileInvalidError
 from domains.identity.models import User
 from domains.identity.services import update_profile
 from domains.identity.tests.factories import identity_state
 from domains.identity.validation import ADDRESS_FIELD_REQUIRED, PHONE_INVALID
+from shared.db import atomic
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_a_phone_number_the_api_would_refuse_is_refused_by_the_service_too(user:
 def test_the_table_refuses_a_row_that_breaks_a_profile_rule(
     user: User, changes: dict[str, str], constraint: str
 ) -> None:
-    with pytest.raises(IntegrityError) as raised, transaction.atomic():
+    with pytest.raises(IntegrityError) as raised, atomic("identity"):
         User.objects.filter(id=user.id).update(**changes)
 
     assert constraint in str(raised.value)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -69,7 +69,7 @@ def run_together(count: int, work: Callable[[], object]) -> list[object]:
         except Exception as exc:
             results.append(exc)
         finally:
-            connection.close()
+            connections.close_all()
 
     threads = [threading.Thread(target=run) for _ in range(count)]
     for thread in threads:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
@@ -29,6 +29,7 @@ from domains.orders.tests.conftest import Shop
 from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
 from shared.contracts import Fakes
+from shared.db import atomic, connection_for, database_for
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db
@@ -241,18 +242,18 @@ def test_when_storing_the_order_fails_after_reserving_the_checkout_is_abandoned_
 
     def hold_the_orders_table() -> None:
         try:
-            with transaction.atomic():
-                connection.cursor().execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE MODE")
+            with atomic("orders"):
+                connection_for("orders").cursor().execute(f"LOCK TABLE {Order._meta.db_table} IN SHARE MODE")
                 locked.set()
                 release.wait(timeout=30)
         finally:
-            connection.close()
+            connection_for("orders").close()
 
     holder = threading.Thread(target=hold_the_orders_table)
     holder.start()
     try:
         assert locked.wait(timeout=30)
-        connection.cursor().execute("SET LOCAL lock_timeout = '200ms'")
+        connection_for("orders").cursor().execute("SET LOCAL lock_timeout = '200ms'")
         with pytest.raises(OperationalError, match="lock timeout"):
             orders.place_order(customer_id=customer.id, payment_token="tok_visa")
     finally:
@@ -262,9 +263,11 @@ def test_when_storing_the_order_fails_after_reserving_the_checkout_is_abandoned_
     ((reserved,),) = (fakes.catalog.reserve_stock.calls,)
     abandoned = Checkout.objects.get(customer_id=customer.id)
     assert (abandoned.order_id, abandoned.status) == (reserved["order_id"], CheckoutStatus.ABANDONED)
-    assert list(StoredEvent.objects.filter(key=str(abandoned.order_id)).values_list("name", "payload")) == [
-        ("orders.CheckoutAbandoned", {"order_id": str(abandoned.order_id), "customer_id": str(customer.id)})
-    ]
+    assert list(
+        StoredEvent.objects.using(database_for("orders"))
+        .filter(key=str(abandoned.order_id))
+        .values_list("name", "payload")
+    ) == [("orders.CheckoutAbandoned", {"order_id": str(abandoned.order_id), "customer_id": str(customer.id)})]
     assert fakes.catalog.release_reservation.calls == []  # not an in-request call that could fail too
     assert Order.objects.count() == 0
 
