@@ -49,11 +49,13 @@ class ObservabilityMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> None:
-        match = request.resolver_match
-        domain = domain_of_label(match.namespaces[0]) if match is not None and match.namespaces else None
-        if domain:
-            bind(domain=domain)
+        # The session's user first, before the request becomes its domain's work: loading it is the
+        # edge's job, and its table is identity's (the table guard would refuse it as catalog's SQL).
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             user = getattr(request, "user", None)  # the session's user (AuthenticationMiddleware), loaded here
             if user is not None and user.is_authenticated:
                 bind(user_id=user.pk)
+        match = request.resolver_match
+        domain = domain_of_label(match.namespaces[0]) if match is not None and match.namespaces else None
+        if domain:
+            bind(domain=domain)
