@@ -73,6 +73,28 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require_server(f"Redis at REDIS_URL={settings.REDIS_URL} ({redis_unreachable()})")
 
 
+FIGURES = "figures"
+"""A test that measures something (the fault test, the short load test) records it with
+`record_property(FIGURES, {...})`; the figures are shown at the end of the run, xdist or not."""
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("failed", [])]
+    recorded = [
+        (report.nodeid, value)
+        for report in reports
+        if getattr(report, "when", "") == "call"
+        for name, value in report.user_properties
+        if name == FIGURES
+    ]
+    if recorded:
+        terminalreporter.section(FIGURES)
+    for nodeid, figures in recorded:
+        terminalreporter.write_line(nodeid)
+        for name, value in figures.items():
+            terminalreporter.write_line(f"  {name}: {value}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> object:
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):

@@ -1,6 +1,7 @@
-"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway one wrk."""
+"""Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway and shop
+load ones wrk, the shop load and placements ones PostgreSQL (DATABASE_URL=postgres://...)."""
 
-from bench import boundaries, bus_celery, gateway, guard, kernel, remote
+from bench import boundaries, bus_celery, gateway, guard, kernel, placements, remote, shop_load
 
 BENCHMARKS = (
     kernel.main,
@@ -9,6 +10,8 @@ BENCHMARKS = (
     lambda: remote.main([]),
     lambda: bus_celery.main([]),
     lambda: gateway.main([]),
+    lambda: shop_load.main([]),
+    lambda: placements.main([]),
 )
 
 for run in BENCHMARKS:

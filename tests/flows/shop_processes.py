@@ -120,6 +120,7 @@ class ShopServer:
     helpers: dict[str, subprocess.Popen[bytes]] = dataclasses.field(default_factory=dict)
     restarts: dict[str, int] = dataclasses.field(default_factory=dict)
     _stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
+    _commands: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     HELPERS = {
         "bus-work": ["bus", "work", "--interval", "0.2"],
@@ -156,6 +157,10 @@ class ShopServer:
                 start_new_session=True,
             )
 
+    def helper_commands(self) -> dict[str, list[str]]:
+        """The processes that run beside gunicorn, by name: the supervisor starts again any that ended."""
+        return {name: [sys.executable, "manage.py", *args] for name, args in self.HELPERS.items()}
+
     def start(self) -> None:
         migrated = self.manage("migrate", "--noinput")
         assert migrated.returncode == 0, migrated.stderr
@@ -167,8 +172,9 @@ class ShopServer:
             "--graceful-timeout", "5",
         ]  # fmt: skip
         self.web = self._spawn("gunicorn", gunicorn)
-        for name, args in self.HELPERS.items():
-            self.helpers[name] = self._spawn(name, [sys.executable, "manage.py", *args])
+        self._commands = self.helper_commands()
+        for name, command in self._commands.items():
+            self.helpers[name] = self._spawn(name, command)
         threading.Thread(target=self._supervise, name="shop-supervisor", daemon=True).start()
         wait_until(self._answers, timeout=START_SECONDS, what=f"the shop at {self.url}", details=self.log_tail)
 
@@ -178,7 +184,7 @@ class ShopServer:
             for name, process in list(self.helpers.items()):
                 if process.poll() is not None:
                     self.restarts[name] = self.restarts.get(name, 0) + 1
-                    self.helpers[name] = self._spawn(name, [sys.executable, "manage.py", *self.HELPERS[name]])
+                    self.helpers[name] = self._spawn(name, self._commands[name])
 
     def _answers(self) -> bool:
         assert self.web is not None
