@@ -1,7 +1,7 @@
 """Run every benchmark: `python -m bench`. The Celery and gateway ones need Redis at REDIS_URL, the gateway and shop
-load ones wrk, the shop load one PostgreSQL (DATABASE_URL=postgres://...)."""
+load ones wrk, the shop load and placements ones PostgreSQL (DATABASE_URL=postgres://...)."""
 
-from bench import boundaries, bus_celery, gateway, kernel, remote, shop_load
+from bench import boundaries, bus_celery, gateway, kernel, placements, remote, shop_load
 
 BENCHMARKS = (
     kernel.main,
@@ -10,6 +10,7 @@ BENCHMARKS = (
     lambda: bus_celery.main([]),
     lambda: gateway.main([]),
     lambda: shop_load.main([]),
+    lambda: placements.main([]),
 )
 
 for run in BENCHMARKS:

@@ -1,7 +1,11 @@
+from pathlib import Path
+
 from django.apps import AppConfig, apps
+from django.conf import settings
 from django.core import checks
 
 from config.checks import check_checkout_timings
+from config.statement_count import count_statements
 from domains.billing.interface import billing
 from domains.cart.interface import cart
 from domains.catalog.interface import catalog
@@ -22,6 +26,8 @@ class CompositionRootConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_checkout_timings, "modulith")
+        if settings.STATEMENT_COUNT_DIR:  # benchmarks only (config/statement_count.py)
+            count_statements(Path(settings.STATEMENT_COUNT_DIR), process=settings.SERVICE_NAME)
         # Every domain's interface is known in every process, wherever its code runs (a service
         # written by `extract service` runs one domain): its events and errors decode here, and
         # subscriptions to its events pass modulith.E010.

@@ -426,6 +426,9 @@ METRICS_PUBLIC = env.bool("METRICS_PUBLIC", default=not PRODUCTION)
 # without making this process unready (config/health.py names the checks).
 HEALTH_CHECK_TIMEOUT_SECONDS = env.float("HEALTH_CHECK_TIMEOUT_SECONDS", default=1.0)
 HEALTH_OPTIONAL_CHECKS = env.list("HEALTH_OPTIONAL_CHECKS", default=[])
+# Benchmarks only: every process counts its SQL statements into files in this directory
+# (config/statement_count.py; `python -m bench` sets it). Unset: nothing is counted.
+STATEMENT_COUNT_DIR = env.str("STATEMENT_COUNT_DIR", default="")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,6 +7,13 @@
                               for an event it already handled, whichever process hands it the event again
     api_idempotencykey        the Idempotency-Keys of requests to its routes (/api/<domain>/...)
 
+KEYS: the domain's own tables move whole, so their keys move as they are (and the target's
+sequences are moved past them after a copy, so its next row does not collide). The kernel's
+deliveries and Idempotency-Keys share their tables with other domains' rows, and their keys
+are counters each database keeps for itself: the same number names different rows on the two
+sides. They are matched by their natural key instead ((event, subscriber); (owner, key)) and
+compared without the counter; a row added to the other side takes that side's next number.
+
 The planner counts them and `extract data` copies them, from this one list. Tables come in
 an order where a row's foreign keys point at tables earlier in the list, so each batch can
 commit on its own.
@@ -52,6 +59,10 @@ class RowSet:
     """Rows are added where missing, never updated or deleted (a log of facts)."""
     stamp: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
     """For a row added to the other side: the columns beyond `compared`, from the source row."""
+    natural_key: tuple[str, ...] = ()
+    """The columns (attnames) that say which row is which on both sides, when the primary key cannot: a
+    counter each database keeps for itself in a table whose other rows belong to other domains. Rows
+    are then matched by these, and a row added to the other side gets that side's next key."""
 
     @property
     def table(self) -> str:
@@ -89,14 +100,28 @@ def row_sets(domain: str) -> tuple[RowSet, ...]:
             append_only=True,
             stamp=lambda row: stamped_event(row, domain=domain),
         ),
-        RowSet(model=Delivery, kernel=True, selection=f"to subscribers {domain}.*", lookup=subscribers),
+        RowSet(
+            model=Delivery,
+            kernel=True,
+            selection=f"to subscribers {domain}.*",
+            lookup=subscribers,
+            compared=all_but_key(Delivery),
+            natural_key=("event_id", "subscriber"),
+        ),
         RowSet(
             model=IdempotencyKey,
             kernel=True,
             selection=f"requests to /api/{domain}/",
             lookup=models.Q(endpoint__regex=rf"^[A-Z]+ /api/{domain}/"),
+            compared=all_but_key(IdempotencyKey),
+            natural_key=("owner", "key"),
         ),
     )
+
+
+def all_but_key(model: type[models.Model]) -> tuple[str, ...]:
+    """Every concrete column but the primary key (of a kernel table whose key each database counts on its own)."""
+    return tuple(field.attname for field in model._meta.concrete_fields if not field.primary_key)
 
 
 def stamped_event(row: Mapping[str, Any], *, domain: str) -> dict[str, Any]:

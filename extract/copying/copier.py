@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from django.core.management.color import no_style
 from django.db import connections, models, router, transaction
 
 from extract.copying.checkpoints import Checkpoint
@@ -126,6 +127,7 @@ def copy_domain(
     resumed = state.started
     deleted = {rows.table: _delete_missing(rows, sides, state, batch_size) for rows in reversed(sets)}
     copied = {rows.table: _copy(rows, sides, state, batch_size, progress) for rows in sets}
+    _move_sequences_past_copied_keys(sets, sides)
     tables = tuple(
         dataclasses.replace(_compare(rows, sides, batch_size), copied=copied[rows.table], deleted=deleted[rows.table])
         for rows in sets
@@ -180,14 +182,13 @@ def _compare(rows: RowSet, sides: Sides, batch_size: int = 500) -> TableCopy:
 
 
 def _delete_missing(rows: RowSet, sides: Sides, state: Checkpoint, batch_size: int) -> int:
-    """Delete the target's rows of the selection that the source does not have."""
+    """Delete the target's rows of the selection that the source does not have (matched by the natural key, if any)."""
     if rows.table in state.cleared or rows.append_only:
         return 0
     source, target = sides.source_of(rows), sides.target_of(rows)
     deleted = 0
     for batch in _key_batches(rows.queryset(target), batch_size):
-        present = set(rows.queryset(source).filter(pk__in=batch).values_list("pk", flat=True))
-        gone = [key for key in batch if key not in present]
+        gone = _missing_from(rows, source, target, batch)
         if gone:
             with transaction.atomic(using=target):
                 _delete(rows.model, gone, target)
@@ -195,6 +196,22 @@ def _delete_missing(rows: RowSet, sides: Sides, state: Checkpoint, batch_size: i
     state.cleared.append(rows.table)
     state.save()
     return deleted
+
+
+def _missing_from(rows: RowSet, source: str, target: str, keys: list[Any]) -> list[Any]:
+    """Those of the target's primary `keys` whose row the source does not have."""
+    if not rows.natural_key:
+        present = set(rows.queryset(source).filter(pk__in=keys).values_list("pk", flat=True))
+        return [key for key in keys if key not in present]
+    natural = {
+        values[0]: tuple(values[1:])
+        for values in rows.model._base_manager.using(target).filter(pk__in=keys).values_list("pk", *rows.natural_key)
+    }
+    wanted = models.Q()
+    for values in natural.values():
+        wanted |= models.Q(**dict(zip(rows.natural_key, values, strict=True)))
+    present = set(rows.queryset(source).filter(wanted).values_list(*rows.natural_key))
+    return [key for key in keys if natural[key] not in present]
 
 
 def _copy(rows: RowSet, sides: Sides, state: Checkpoint, batch_size: int, progress: Progress) -> int:
@@ -227,6 +244,27 @@ def _copy(rows: RowSet, sides: Sides, state: Checkpoint, batch_size: int, progre
     return copied
 
 
+def _move_sequences_past_copied_keys(sets: Sequence[RowSet], sides: Sides) -> None:
+    """Set the target's sequences (PostgreSQL) of the tables copied with their keys past the largest key there.
+
+    Rows are written with their keys, which does not move a sequence: without this the
+    target's next row (the service's first order line) would take a key a copied row has.
+    SQLite needs nothing (its next key follows the largest one); tables matched by a natural
+    key had their keys given by the target, which moved its own sequence.
+    """
+    by_alias: dict[str, list[type[models.Model]]] = {}
+    for rows in sets:
+        if not rows.natural_key:
+            by_alias.setdefault(sides.target_of(rows), []).append(rows.model)
+    for alias, copied_models in by_alias.items():
+        connection = connections[alias]
+        statements = connection.ops.sequence_reset_sql(no_style(), copied_models)
+        if statements:
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+
+
 def _key_batches(queryset: models.QuerySet, size: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for key in queryset.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=size):
@@ -239,7 +277,7 @@ def _key_batches(queryset: models.QuerySet, size: int) -> Iterator[list[Any]]:
 
 
 def _write(rows: RowSet, batch: list[dict[str, Any]], using: str) -> None:
-    """INSERT ... ON CONFLICT (pk): DO UPDATE the compared columns, or DO NOTHING for an append-only table."""
+    """INSERT ... ON CONFLICT (pk, or the natural key): DO UPDATE the compared columns, or DO NOTHING (append-only)."""
     connection = connections[using]
     quote = connection.ops.quote_name
     model = rows.model
@@ -251,11 +289,13 @@ def _write(rows: RowSet, batch: list[dict[str, Any]], using: str) -> None:
     fields = [field for field in model._meta.concrete_fields if field.attname in values[0]]
     columns = ", ".join(quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    updates = ", ".join(f"{quote(f.column)} = excluded.{quote(f.column)}" for f in rows.fields if f is not pk)
+    conflict = [model._meta.get_field(name).column for name in rows.natural_key] or [pk.column]
+    updated = [field.column for field in rows.fields if field is not pk and field.column not in conflict]
+    updates = ", ".join(f"{quote(column)} = excluded.{quote(column)}" for column in updated)
     action = f"DO UPDATE SET {updates}" if updates and not rows.append_only else "DO NOTHING"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({quote(pk.column)}) {action}"
+        f"ON CONFLICT ({', '.join(quote(column) for column in conflict)}) {action}"
     )
     prepared = [
         [field.get_db_prep_save(row[field.attname], connection=connection) for field in fields] for row in values

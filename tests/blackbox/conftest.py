@@ -1,8 +1,12 @@
-"""One deployment per placement, started once and switched back after its tests (tests/blackbox/deployments.py)."""
+"""One deployment per placement, started once and switched back after its tests (tests/blackbox/deployments.py).
+
+A test that fails against a deployment shows the tail of every process's log under its
+failure ("process logs"): the monolith's and each service's web and worker.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +21,13 @@ def blackbox_suite(tmp_path_factory: pytest.TempPathFactory) -> Suite:
     return Suite(base=base, venv=create_venv(base / "venv"))
 
 
-@pytest.fixture(scope="session", params=PLACEMENTS, ids=[placement.name for placement in PLACEMENTS])
+PARAMS = [
+    pytest.param(placement, id=placement.name, marks=[pytest.mark.extracted] if placement.extracted else [])
+    for placement in PLACEMENTS
+]
+
+
+@pytest.fixture(scope="session", params=PARAMS)
 def deployment(request: pytest.FixtureRequest, blackbox_suite: Suite) -> Iterator[Deployment]:
     placement: Placement = request.param
     deployed = blackbox_suite.deploy(placement)
@@ -30,3 +40,14 @@ def deployment(request: pytest.FixtureRequest, blackbox_suite: Suite) -> Iterato
 @pytest.fixture(scope="session")
 def blackbox_base(blackbox_suite: Suite) -> Path:
     return blackbox_suite.base
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    deployed = getattr(item, "funcargs", {}).get("deployment")
+    if report.failed and isinstance(deployed, Deployment):
+        report.sections.append((f"process logs ({deployed.placement.name})", deployed.log_tails()))
+    return report

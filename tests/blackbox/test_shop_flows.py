@@ -8,6 +8,8 @@ is invisible to it, which is the point.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.blackbox.deployments import Deployment
@@ -18,11 +20,12 @@ pytestmark = [pytest.mark.processes, pytest.mark.postgres, pytest.mark.xdist_gro
 
 def test_a_customer_registers_browses_fills_the_cart_and_buys(deployment: Deployment) -> None:
     url = deployment.url
-    tea = new_product(staff(url), name="Black-box Sencha", price="9.90", on_hand=5)
+    sencha = f"Black-box Sencha {uuid.uuid4().hex[:8]}"  # every placement adds its own to the one shop
+    tea = new_product(staff(url), name=sencha, price="9.90", on_hand=5)
     mug = new_product(staff(url), name="Black-box Mug", price="18.00", on_hand=2)
     ada = register(url, full_name="Ada Lovelace")
 
-    found = ada.get("/api/catalog/products/?search=Black-box+Sencha")["results"]
+    found = ada.get("/api/catalog/products/", params={"search": sencha})["results"]
     assert [product["id"] for product in found] == [tea["id"]]
     assert ada.get(f"/api/catalog/products/{tea['id']}/")["available"] == 5
     ada.post("/api/cart/items/", {"product_id": tea["id"], "quantity": 3}, expect=201)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import shlex
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -100,19 +101,29 @@ class ServiceProcess:
     def running(self) -> bool:
         return self.process.poll() is None
 
-    def stop(self) -> None:
-        stop_process(self.process, grace=15)
+    def stop(self, *, grace: float = 15.0) -> None:
+        stop_process(self.process, grace=grace)
 
 
-def start(
-    directory: Path, kind: str, *, environment: Mapping[str, str], log_dir: Path, port: int | None = None
+def launch(
+    directory: Path,
+    kind: str,
+    *,
+    environment: Mapping[str, str],
+    log_dir: Path,
+    port: int | None = None,
+    name: str = "",
 ) -> ServiceProcess:
-    """Start the Procfile's `kind` process (web on a free loopback port, waiting until it answers /healthz)."""
+    """Start the Procfile's `kind` process (web on a free loopback port) without waiting for it.
+
+    `name` (default: the directory's) names the process in messages and its log file.
+    """
+    name = name or directory.name
     environment = dict(environment)
     if kind == "web":
         port = port or free_port()
         environment.update({"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "1", "GUNICORN_THREADS": "8"})
-    log = log_dir / f"{directory.name}-{kind}.log"
+    log = log_dir / f"{name}-{kind}.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
             shlex.split(procfile(directory)[kind]),
@@ -122,15 +133,58 @@ def start(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    started = ServiceProcess(name=f"{directory.name} {kind}", directory=directory, log=log, process=process, port=port)
-    if kind == "web":
-        wait_until(lambda: answers(started), timeout=READY_SECONDS, what=started.name, details=started.log_tail)
+    return ServiceProcess(name=f"{name} {kind}", directory=directory, log=log, process=process, port=port)
+
+
+def wait_ready(processes: Sequence[ServiceProcess], *, timeout: float = READY_SECONDS) -> None:
+    """Wait until every web process answers /healthz (started together, they get ready side by side).
+
+    Any process that exits meanwhile fails the wait at once; the message holds every process's log tail.
+    """
+    pending = [process for process in processes if process.port is not None]
+
+    def all_answer() -> bool:
+        pending[:] = [process for process in pending if not answers(process, others=processes)]
+        return not pending
+
+    wait_until(
+        all_answer,
+        timeout=timeout,
+        what=", ".join(process.name for process in pending) or "the web processes",
+        details=lambda: log_tails(processes),
+    )
+    for process in processes:
+        if not process.running():
+            raise AssertionError(f"{process.name} exited ({process.process.returncode}).\n{log_tails(processes)}")
+
+
+def start(
+    directory: Path, kind: str, *, environment: Mapping[str, str], log_dir: Path, port: int | None = None
+) -> ServiceProcess:
+    """Start the Procfile's `kind` process (web on a free loopback port, waiting until it answers /healthz)."""
+    started = launch(directory, kind, environment=environment, log_dir=log_dir, port=port)
+    wait_ready([started])
     return started
 
 
-def answers(service: ServiceProcess) -> bool:
+def stop_all(processes: Sequence[ServiceProcess], *, grace: float = 15.0) -> None:
+    """SIGTERM every process group at once, then wait for each (SIGKILL after `grace`): a parallel shutdown."""
+    for process in processes:
+        if process.running():
+            os.killpg(process.process.pid, signal.SIGTERM)
+    for process in processes:
+        process.stop(grace=grace)
+
+
+def log_tails(processes: Sequence[ServiceProcess], lines: int = 40) -> str:
+    """The last lines of every process's log: what a failure message needs to say why."""
+    return "\n".join(process.log_tail(lines) for process in processes)
+
+
+def answers(service: ServiceProcess, *, others: Sequence[ServiceProcess] = ()) -> bool:
     if not service.running():
-        raise AssertionError(f"{service.name} exited ({service.process.returncode}).\n{service.log_tail()}")
+        tails = log_tails(others) if others else service.log_tail()
+        raise AssertionError(f"{service.name} exited ({service.process.returncode}).\n{tails}")
     try:
         return httpx.get(f"{service.url}/healthz", timeout=2.0).status_code == 200
     except httpx.HTTPError:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.utils import ConnectionDoesNotExist
 from django.utils import timezone
 
@@ -28,7 +28,7 @@ from extract.copying.report import DRY_RUN, RESUMED, VERIFIED
 from extract.management.commands.extract import UNKNOWN_DOMAIN
 from extract.rows import row_sets
 from shared.api.models import IdempotencyKey
-from shared.bus.models import StoredEvent
+from shared.bus.models import Delivery, StoredEvent
 from shared.bus.runtime import publish
 from shared.bus.sequencer import stamp
 from shared.money import Money
@@ -92,9 +92,11 @@ def shop() -> None:
 
 
 def rows(alias: str) -> dict[str, list[tuple]]:
-    """The compared columns of catalog's rows (an event's place in a feed is each database's own)."""
+    """The compared columns of catalog's rows (an event's place in a feed, a delivery's number: each database's own)."""
     return {
-        each.table: list(each.queryset(alias).order_by("pk").values_list(*(f.attname for f in each.fields)))
+        each.table: list(
+            each.queryset(alias).order_by(*(each.natural_key or ("pk",))).values_list(*(f.attname for f in each.fields))
+        )
         for each in row_sets("catalog")
     }
 
@@ -168,6 +170,54 @@ def test_copy_back_makes_this_database_what_the_other_holds(shop: None, other: s
     assert rows(here()) == rows(other)
     names = sorted(name for _, _, name, *_ in rows(here())["catalog_product"])
     assert names == ["Copied 2", "Copied 3", "Renamed in the service"]
+
+
+def model_of(table: str) -> type[models.Model]:
+    return next(each.model for each in row_sets("catalog") if each.table == table)
+
+
+def test_after_a_copy_the_targets_next_row_takes_a_key_past_the_copied_ones(
+    shop: None, other: str, tmp_path: Path
+) -> None:
+    history = model_of("catalog_pricehistory")
+    product_id = uuid.uuid4()
+    history._base_manager.using(other).create(
+        id=1000, product_id=product_id, old_amount=Decimal("4.50"), new_amount=Decimal("2.50"), currency="EUR"
+    )  # the service's own counter ran on while it held the domain
+
+    copy_domain("catalog", sides=Sides(source=other, target=""), checkpoint=tmp_path / "back.json")
+    written_here = history._base_manager.create(
+        product_id=product_id, old_amount=Decimal("2.50"), new_amount=Decimal("3.00"), currency="EUR"
+    )
+
+    assert written_here.id == 1001
+    assert sorted(history._base_manager.values_list("id", flat=True)) == [1000, 1001]
+
+
+def test_kernel_rows_are_matched_by_their_natural_key_and_other_domains_rows_are_left_alone(
+    shop: None, other: str, tmp_path: Path
+) -> None:
+    copy_domain("catalog", sides=Sides(source="", target=other), checkpoint=tmp_path / "to.json")
+    event = StoredEvent.objects.filter(name="orders.CheckoutAbandoned").get()
+    now = timezone.now()
+    theirs = Delivery.objects.create(
+        event=event, subscriber="notifications.probe", next_attempt_at=now, created_at=now, updated_at=now
+    )
+    catalog_deliveries = sorted(Delivery.objects.filter(subscriber__startswith="catalog.").values_list("subscriber"))
+    with connections[other].cursor() as cursor:  # the service numbered catalog's delivery as this side numbers theirs
+        cursor.execute("UPDATE bus_delivery SET id = %s WHERE id = (SELECT min(id) FROM bus_delivery)", [theirs.id])
+
+    report = copy_domain("catalog", sides=Sides(source=other, target=""), checkpoint=tmp_path / "back.json")
+
+    assert report.verified is True
+    assert Delivery.objects.values_list("subscriber", "event_id").get(id=theirs.id) == (
+        "notifications.probe",
+        event.id,
+    )
+    assert sorted(Delivery.objects.filter(subscriber__startswith="catalog.").values_list("subscriber")) == (
+        catalog_deliveries
+    )
+    assert rows(here()) == rows(other)
 
 
 class Interrupt(Exception):
