@@ -57,8 +57,8 @@ from shared.bus.subscriptions import Router, Subscription
 from shared.correlation import correlation_scope
 from shared.events import event_meta
 from shared.interfaces import Registry
-from shared.observability.log_context import log_scope
 from shared.observability.metrics import EVENT_DELIVERIES
+from shared.work_context import log_scope
 
 logger = logging.getLogger(__name__)
 
