@@ -39,6 +39,12 @@ from shared.interfaces import interface_of, registry
 
 CI = os.environ.get("CI", "").lower() == "true"
 
+# The whole suite runs with the table guard raising (shared/db/guard.py), and so do the servers
+# and workers it starts: they inherit this. (DOMAIN_TABLE_GUARD=off in the environment is only
+# for measuring what the guard costs the suite.)
+os.environ.setdefault("DOMAIN_TABLE_GUARD", "raise")
+settings.DOMAIN_TABLE_GUARD = os.environ["DOMAIN_TABLE_GUARD"]
+
 hypothesis_settings.register_profile("modulith", deadline=None, print_blob=True)
 hypothesis_settings.load_profile("modulith")
 

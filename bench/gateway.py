@@ -67,6 +67,10 @@ NO_WRK = "bench.gateway needs wrk, the HTTP load generator: `apt-get install wrk
 NOT_READY = "gunicorn for {name} did not answer within {seconds}s; its log:\n{log}"
 LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+NO_CPU = (
+    "psutil counted no CPU time for the bare server in {rounds} round(s) of {seconds}s "
+    "(it counts in clock ticks): run again with more --seconds or --rounds."
+)
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,13 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int
-    cpu_ms_per_request: float = 0.0
-    """CPU seconds the server's processes spent in the round, per request answered (in ms)."""
+    cpu_seconds: float = 0.0
+    """CPU the server's processes spent in the round (psutil counts in clock ticks of 10 ms)."""
+    requests: int = 0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.cpu_seconds / max(self.requests, 1)
 
 
 @dataclass(frozen=True)
@@ -158,7 +167,8 @@ def wrk(server: Server, path: str, *, token: str, seconds: int, connections: int
         p50_ms=latency["50"],
         p99_ms=latency["99"],
         errors=errors,
-        cpu_ms_per_request=1000 * cpu / max(requests, 1),
+        cpu_seconds=cpu,
+        requests=requests,
     )
 
 
@@ -236,7 +246,9 @@ def main(argv: list[str] | None = None) -> None:
             p50_ms=statistics.median(s.p50_ms for s in loads),
             p99_ms=statistics.median(s.p99_ms for s in loads),
             errors=sum(s.errors for s in loads),
-            cpu_ms_per_request=statistics.median(s.cpu_ms_per_request for s in loads),
+            # Summed over the rounds: one short round may span too few clock ticks to count.
+            cpu_seconds=sum(s.cpu_seconds for s in loads),
+            requests=sum(s.requests for s in loads),
         )
         for name, loads in samples.items()
     }
@@ -246,7 +258,9 @@ def main(argv: list[str] | None = None) -> None:
     # servers spent, and barely moves with other work on the machine.
     pairs = list(zip(samples["gateway"], samples["bare"], strict=True))
     time_ratio = statistics.median(bare.requests_per_second / gateway.requests_per_second for gateway, bare in pairs)
-    cpu_ratio = statistics.median(gateway.cpu_ms_per_request / bare.cpu_ms_per_request for gateway, bare in pairs)
+    if median["bare"].cpu_seconds <= 0:
+        raise SystemExit(NO_CPU.format(seconds=options.seconds, rounds=options.rounds))
+    cpu_ratio = median["gateway"].cpu_ms_per_request / median["bare"].cpu_ms_per_request
     ratios = {"gateway": (time_ratio, cpu_ratio), "bare": (1.0, 1.0)}
     print_table(
         f"The gateway under wrk ({options.connections} connections, {options.seconds}s a round, median of "

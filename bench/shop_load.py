@@ -93,6 +93,8 @@ class Load:
     p99_ms: float
     errors: int
     """Non-2xx answers and socket errors."""
+    refused: str = ""
+    """The non-2xx answers by status, as the wrk scripts count them ("409=3 503=1")."""
 
 
 @dataclass
@@ -246,7 +248,10 @@ def wrk(url: str, load: str, *, seconds: int, connections: int, data: Path) -> L
     latency = {p: float(value) * UNITS[unit] for p, value, unit in LATENCY.findall(result.stdout)}
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", result.stdout))
     errors += sum(int(n) for match in SOCKET_ERRORS.findall(result.stdout) for n in match)
-    return Load(requests_per_second=rps, p50_ms=latency["50"], p99_ms=latency["99"], errors=errors)
+    refused = " ".join(
+        line.removeprefix("non-2xx: ").strip() for line in result.stdout.splitlines() if line.startswith("non-2xx: ")
+    )
+    return Load(requests_per_second=rps, p50_ms=latency["50"], p99_ms=latency["99"], errors=errors, refused=refused)
 
 
 @contextmanager
@@ -341,7 +346,7 @@ def main(argv: list[str] | None = None) -> None:
     print_table(
         f"The shop under wrk on loopback ({options.connections} connections, {options.seconds}s a load) on {DATABASE}; "
         f"one purchase = 2 requests",
-        ["placement / load", "requests/s", "p50 ms", "p99 ms", "errors", "ratio to local (requests/s)"],
+        ["placement / load", "requests/s", "p50 ms", "p99 ms", "errors", "ratio to local (requests/s)", "non-2xx"],
         [
             (
                 f"{placement} / {load}",
@@ -350,6 +355,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{result.p99_ms:.1f}",
                 result.errors,
                 ratio(placement, load),
+                result.refused or "-",
             )
             for (placement, load), result in results.items()
         ],

@@ -48,6 +48,10 @@ DOMAIN_PLACEMENT = parse_placement(env.str("DOMAIN_PLACEMENT", default=""), doma
 # and its errors through the wire encoding in process, as a remote call would (CI runs the
 # whole suite so once: `make test-wire`).
 INTERFACE_TRANSPORT = env.str("INTERFACE_TRANSPORT", default="local")
+# The table guard (shared/db/guard.py): while a domain's code runs, SQL that touches another
+# domain's tables raises (raise: development and tests, where DEBUG is on), is logged (log:
+# production's default) or is not checked (off).
+DOMAIN_TABLE_GUARD = env.str("DOMAIN_TABLE_GUARD", default="raise" if DEBUG else "log")
 # The domains this process installs: those the placement runs here, unless MODULITH_DOMAINS names
 # fewer. `pytest domains/<d>` names one (shared/contracts/pytest_plugin.py): the kernel and that
 # domain alone, the other domains' interfaces served by fakes of their recorded contracts.

@@ -75,10 +75,18 @@ def let_go(name: str, *, using: str = "default") -> None:
     connection = connections[using]
     if connection.vendor != "postgresql" or connection.connection is None:
         return
+    key = lock_key(name)
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
     try:
         with connection.cursor() as cursor:
             while True:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_key(name)])
+                # One statement per hold: let go, and say whether this session still holds it (re-entrant holds).
+                cursor.execute(
+                    "SELECT CASE WHEN pg_advisory_unlock(%s) THEN EXISTS (SELECT 1 FROM pg_locks"
+                    " WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = %s AND objid = %s"
+                    " AND objsubid = 1) ELSE false END",
+                    [key, unsigned >> 32, unsigned & 0xFFFFFFFF],
+                )
                 if not cursor.fetchone()[0]:
                     return
     except DatabaseError:

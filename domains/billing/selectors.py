@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -14,11 +15,12 @@ from domains.billing.interface import (
     PaymentNotFoundError,
     PaymentStatus,
 )
-from domains.billing.models import Invoice, Payment
+from domains.billing.models import Invoice, InvoiceLine, Payment
 from shared.money import Money
 
 
-def invoice_dto(invoice: Invoice) -> InvoiceDTO:
+def invoice_dto(invoice: Invoice, *, lines: Iterable[InvoiceLine] | None = None) -> InvoiceDTO:
+    """The DTO of an invoice with its lines prefetched, or with its `lines` known already (just written)."""
     currency = invoice.currency
     return InvoiceDTO(
         number=invoice.number,
@@ -31,14 +33,16 @@ def invoice_dto(invoice: Invoice) -> InvoiceDTO:
                 unit_price=Money(amount=line.unit_price_amount, currency=currency),
                 line_total=Money(amount=line.unit_price_amount * line.quantity, currency=currency),
             )
-            for line in invoice.lines.all()
+            for line in (invoice.lines.all() if lines is None else lines)
         ),
         issued_at=invoice.issued_at,
     )
 
 
-def payment_dto(payment: Payment) -> PaymentDTO:
-    """The DTO of a payment fetched with `payments()` (invoice and lines joined)."""
+def payment_dto(
+    payment: Payment, *, invoice: Invoice | None = None, lines: Iterable[InvoiceLine] | None = None
+) -> PaymentDTO:
+    """The DTO of a payment fetched with `payments()` (invoice and lines joined), or just written with them."""
     return PaymentDTO(
         id=payment.id,
         order_id=payment.order_id,
@@ -47,7 +51,7 @@ def payment_dto(payment: Payment) -> PaymentDTO:
         status=PaymentStatus(payment.status),
         failure_reason=payment.failure_reason,
         attempts=payment.attempts,
-        invoice=invoice_dto(payment.invoice),
+        invoice=invoice_dto(payment.invoice if invoice is None else invoice, lines=lines),
         created_at=payment.created_at,
         updated_at=payment.updated_at,
     )

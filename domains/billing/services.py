@@ -67,9 +67,8 @@ def request_payment(
     *, order_id: UUID, customer_id: UUID, amount: Money, payment_token: str, items: tuple[PayableItemDTO, ...]
 ) -> PaymentDTO:
     _check_request(order_id, amount, items)
-    existing = _existing(order_id, amount)
-    if existing is not None:
-        return existing
+    # Written first, read only if it was there already: one order has one payment (unique in
+    # billing's tables), so a repeated request fails the INSERT and is answered from the row.
     try:
         with atomic("billing"):
             payment = Payment.objects.create(
@@ -79,17 +78,17 @@ def request_payment(
                 currency=amount.currency,
                 payment_token=payment_token,
             )
-            _issue_invoice(payment, items)
+            invoice, lines = _issue_invoice(payment, items)
             publish(PaymentRequested(payment_id=payment.id, order_id=order_id))
     except IntegrityError:
         existing = _existing(order_id, amount)
         if existing is None:
             raise
-        return existing  # a concurrent request for the same order got there first
-    return selectors.get_payment(payment_id=payment.id)
+        return existing  # requested before (a retry, a replay) or by a concurrent call
+    return selectors.payment_dto(payment, invoice=invoice, lines=lines)
 
 
-def _issue_invoice(payment: Payment, items: tuple[PayableItemDTO, ...]) -> None:
+def _issue_invoice(payment: Payment, items: tuple[PayableItemDTO, ...]) -> tuple[Invoice, list[InvoiceLine]]:
     invoice = Invoice.objects.create(
         payment=payment,
         order_id=payment.order_id,
@@ -97,7 +96,7 @@ def _issue_invoice(payment: Payment, items: tuple[PayableItemDTO, ...]) -> None:
         total_amount=payment.amount,
         currency=payment.currency,
     )
-    InvoiceLine.objects.bulk_create(
+    lines = InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
             description=item.description[:300],
@@ -106,6 +105,7 @@ def _issue_invoice(payment: Payment, items: tuple[PayableItemDTO, ...]) -> None:
         )
         for item in items
     )
+    return invoice, lines
 
 
 def provider_key(order_id: UUID) -> str:
@@ -124,7 +124,8 @@ def charge(*, payment_id: UUID, attempt: int, last_attempt: bool) -> None:
     order has one payment (unique in billing's tables) and one charge (at the provider).
     """
     with atomic("billing"):
-        payment = Payment.objects.select_for_update().get(id=payment_id)
+        # The invoice and its payment, both locked, in one read: the outcome updates both.
+        payment = Invoice.objects.select_for_update().select_related("payment").get(payment_id=payment_id).payment
         if payment.status != PaymentStatus.PENDING:
             return
         try:
@@ -189,7 +190,7 @@ def _finish(
     payment.failure_reason = reason[:500]
     payment.provider_reference = reference
     payment.save(update_fields=["status", "attempts", "failure_reason", "provider_reference", "updated_at"])
-    invoice = Invoice.objects.select_for_update().get(payment=payment)
+    invoice = payment.invoice  # locked with the payment (charge)
     invoice.status = InvoiceStatus.PAID if status == PaymentStatus.CAPTURED else InvoiceStatus.VOID
     invoice.save(update_fields=["status"])
     return invoice

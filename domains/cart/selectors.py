@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
+from django.db.models import F
+
 from domains.cart.interface import CartDTO, CartLineDTO
 from domains.cart.models import Cart, CartItem
 from domains.catalog.interface import ProductDTO, catalog
@@ -16,21 +18,22 @@ from shared.money import Money
 def get_cart(*, customer_id: UUID) -> CartDTO:
     """The cart's lines with the version they belong to.
 
-    Lines and version are two reads; a change committed between them would pair new lines
-    with an old version (and checkout would take them for an intent already ordered). So the
-    version is read before and after the lines, and the read repeated until both agree.
+    Lines and version must come from one moment: a change committed between two reads
+    would pair new lines with an old version (and checkout would take them for an intent
+    already ordered). So both are read by one statement, which sees one snapshot; only an
+    empty cart needs a second read for its version.
     """
-    while True:
-        version = _version(customer_id)
-        items = list(CartItem.objects.filter(cart__customer_id=customer_id).order_by("added_at", "id"))
-        if _version(customer_id) == version:
-            break
+    items = list(
+        CartItem.objects.filter(cart__customer_id=customer_id)
+        .annotate(version=F("cart__version"))
+        .order_by("added_at", "id")
+    )
     return CartDTO(
         customer_id=customer_id,
         lines=tuple(
             CartLineDTO(product_id=item.product_id, quantity=item.quantity, added_at=item.added_at) for item in items
         ),
-        version=version,
+        version=items[0].version if items else _version(customer_id),
     )
 
 

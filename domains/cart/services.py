@@ -112,15 +112,20 @@ def take_out(*, customer_id: UUID, bought: Iterable[tuple[UUID, int]]) -> None:
         cart = Cart.objects.select_for_update().filter(customer_id=customer_id).first()
         if cart is None:
             return
+        units: dict[UUID, int] = {}
         for product_id, quantity in bought:
-            item = cart.items.filter(product_id=product_id).first()
-            if item is None:
-                continue
-            if item.quantity <= quantity:
-                item.delete()
+            units[product_id] = units.get(product_id, 0) + quantity
+        gone, kept = [], []
+        for item in cart.items.filter(product_id__in=units):  # one read, one delete, one update at most
+            if item.quantity <= units[item.product_id]:
+                gone.append(item.id)
             else:
-                item.quantity -= quantity
-                item.save(update_fields=["quantity"])
+                item.quantity -= units[item.product_id]
+                kept.append(item)
+        if gone:
+            CartItem.objects.filter(id__in=gone).delete()
+        if kept:
+            CartItem.objects.bulk_update(kept, ["quantity"])
         _changed(cart)
 
 

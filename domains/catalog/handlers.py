@@ -25,7 +25,7 @@ def record_price_change(event: ProductPriceChanged) -> None:
 
 def keep_stock_for_placed_order(event: OrderPlaced) -> None:
     """The order was recorded: its reservation holds until the order is confirmed or cancelled, no longer expiring."""
-    inventory.keep_reservation(order_id=event.order_id)
+    inventory.keep(order_id=event.order_id)
 
 
 def release_stock_of_abandoned_checkout(event: CheckoutAbandoned) -> None:

@@ -28,7 +28,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from domains.catalog import selectors
@@ -98,13 +98,12 @@ def reservation_ttl() -> dt.timedelta:
 def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> ReservationDTO:
     """Hold stock for every line of an order, or for none (raising why); see the module docstring."""
     wanted = _wanted(order_id, lines)
-    existing = selectors.get_reservation(order_id=order_id)
-    if existing is not None:
-        return existing
     try:
         with atomic("catalog"):
-            _hold(wanted)
+            # The reservation first: one per order id, so a repeated call (or one after a
+            # release left a tombstone) fails here and is answered from the row, holding nothing.
             reservation = Reservation.objects.create(order_id=order_id, expires_at=timezone.now() + reservation_ttl())
+            _hold(wanted)
             ReservationLine.objects.bulk_create(
                 ReservationLine(reservation=reservation, product_id=product_id, quantity=quantity)
                 for product_id, quantity in wanted.items()
@@ -113,8 +112,13 @@ def reserve_stock(*, order_id: UUID, lines: tuple[StockLineDTO, ...]) -> Reserva
         existing = selectors.get_reservation(order_id=order_id)
         if existing is None:
             raise
-        return existing  # a concurrent call for the same order got there first
-    return selectors.reservation_dto(reservation)
+        return existing  # made before (a retry, a release's tombstone) or by a concurrent call
+    return ReservationDTO(
+        order_id=order_id,
+        status=ReservationStatus.ACTIVE,
+        lines=tuple(StockLineDTO(product_id=product_id, quantity=quantity) for product_id, quantity in wanted.items()),
+        expires_at=reservation.expires_at,
+    )
 
 
 def _hold(wanted: dict[UUID, int]) -> None:
@@ -136,8 +140,16 @@ def _hold(wanted: dict[UUID, int]) -> None:
             raise InsufficientStockError(
                 product_id=product_id, sku=stock.product.sku, requested=quantity, available=max(stock.available, 0)
             )
-    for product_id, quantity in wanted.items():
-        StockLevel.objects.filter(product_id=product_id).update(reserved=F("reserved") + quantity)
+    StockLevel.objects.filter(product_id__in=wanted).update(reserved=F("reserved") + _per_product(wanted))
+
+
+def _per_product(amounts: dict[UUID, int]) -> Case:
+    """`amounts[product_id]` for each stock row, so that one UPDATE changes every line's row."""
+    return Case(
+        *(When(product_id=product_id, then=Value(amount)) for product_id, amount in amounts.items()),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
 def commit_reservation(*, order_id: UUID) -> ReservationDTO | None:
@@ -165,10 +177,15 @@ def release_reservation(*, order_id: UUID) -> ReservationDTO | None:
 
 def keep_reservation(*, order_id: UUID) -> ReservationDTO | None:
     """The order was recorded: its reservation no longer expires."""
+    keep(order_id=order_id)
+    return selectors.get_reservation(order_id=order_id)
+
+
+def keep(*, order_id: UUID) -> None:
+    """keep_reservation without reading the reservation back (orders.OrderPlaced's handler needs nothing back)."""
     Reservation.objects.filter(order_id=order_id, status=ReservationStatus.ACTIVE).update(
         expires_at=None, updated_at=timezone.now()
     )
-    return selectors.get_reservation(order_id=order_id)
 
 
 def expired_reservations(*, limit: int) -> tuple[ReservationDTO, ...]:
@@ -182,7 +199,9 @@ def expired_reservations(*, limit: int) -> tuple[ReservationDTO, ...]:
 
 def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None:
     with atomic("catalog"):
-        reservation = Reservation.objects.select_for_update().filter(order_id=order_id).first()
+        reservation = (
+            Reservation.objects.select_for_update().prefetch_related("lines").filter(order_id=order_id).first()
+        )
         if reservation is None:
             return None
         if reservation.status != ReservationStatus.ACTIVE:
@@ -192,10 +211,11 @@ def _finish(order_id: UUID, outcome: ReservationStatus) -> ReservationDTO | None
                     extra={"order_id": str(order_id), "status": reservation.status, "asked": str(outcome)},
                 )
             return selectors.reservation_dto(reservation)
-        for line in reservation.lines.order_by("product_id"):
-            taken = line.quantity if outcome == ReservationStatus.COMMITTED else 0
-            StockLevel.objects.filter(product_id=line.product_id).update(
-                on_hand=F("on_hand") - taken, reserved=F("reserved") - line.quantity
+        held = {line.product_id: line.quantity for line in reservation.lines.all()}
+        if held:
+            taken = held if outcome == ReservationStatus.COMMITTED else dict.fromkeys(held, 0)
+            StockLevel.objects.filter(product_id__in=held).update(
+                on_hand=F("on_hand") - _per_product(taken), reserved=F("reserved") - _per_product(held)
             )
         reservation.status = outcome
         reservation.expires_at = None

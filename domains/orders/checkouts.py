@@ -29,9 +29,10 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError
+from django.db.models import Value
 from django.utils import timezone
 
-from domains.orders.interface import CartAlreadyOrderedError, CheckoutAbandoned, CheckoutInProgressError
+from domains.orders.interface import CartAlreadyOrderedError, CheckoutAbandoned, CheckoutInProgressError, OrderStatus
 from domains.orders.models import Checkout, CheckoutStatus, Order
 from shared import fencing
 from shared.bus.runtime import publish
@@ -51,13 +52,30 @@ def timeout() -> dt.timedelta:
     return dt.timedelta(seconds=settings.ORDERS_CHECKOUT_TIMEOUT_SECONDS)
 
 
-def refuse_if_already_ordered(*, customer_id: UUID, cart_version: int) -> None:
-    """Raise CartAlreadyOrderedError if this version of the cart became an order (a repeated submit)."""
-    placed = Checkout.objects.filter(
-        customer_id=customer_id, cart_version=cart_version, status=CheckoutStatus.PLACED
-    ).first()
-    if placed is not None:
-        raise CartAlreadyOrderedError(order_id=placed.order_id)
+def refuse_repeat_or_concurrent(*, customer_id: UUID, cart_version: int) -> None:
+    """Raise CartAlreadyOrderedError if this version of the cart became an order (a repeated submit), else
+    CheckoutInProgressError if another order of the customer's waits for its payment.
+
+    Both are asked in one statement (a UNION of the two reads); a repeated submit is told
+    about its own order first.
+    """
+    placed = (
+        Checkout.objects.filter(customer_id=customer_id, cart_version=cart_version, status=CheckoutStatus.PLACED)
+        .annotate(found=Value(CheckoutStatus.PLACED))
+        .values_list("found", "order_id")
+        .order_by()  # a compound statement's parts may not be ordered (SQLite)
+    )
+    pending = (
+        Order.objects.filter(customer_id=customer_id, status=OrderStatus.PENDING_PAYMENT)
+        .annotate(found=Value(OrderStatus.PENDING_PAYMENT))
+        .values_list("found", "id")
+        .order_by()
+    )
+    found = dict(placed.union(pending, all=True))
+    if CheckoutStatus.PLACED in found:
+        raise CartAlreadyOrderedError(order_id=found[CheckoutStatus.PLACED])
+    if OrderStatus.PENDING_PAYMENT in found:
+        raise CheckoutInProgressError(order_id=found[OrderStatus.PENDING_PAYMENT])
 
 
 def claim(*, customer_id: UUID, cart_version: int) -> UUID:

@@ -15,7 +15,7 @@ DECLINED_DETAIL = "The payment was declined: {reason}. Nothing was charged."
 
 def request_payment_for_placed_order(event: OrderPlaced) -> None:
     """Runs after the order commits, so billing is asked only for orders that exist."""
-    saga.request_payment(order_id=event.order_id)
+    saga.request_payment(order_id=event.order_id, lines=event.lines)
 
 
 def confirm_paid_order(event: PaymentCaptured) -> None:

@@ -33,6 +33,7 @@ from domains.orders.interface import (
     CancellationReason,
     OrderCancelled,
     OrderConfirmed,
+    OrderLineDTO,
     OrderNotFoundError,
     OrderStatus,
 )
@@ -53,9 +54,13 @@ CONFIRMED_NOTE = "Paid (invoice {invoice_number}); the stock is sold."
 CANCELLED_NOTE = "Cancelled ({reason}): {detail} The reserved stock was released."
 
 
-def request_payment(*, order_id: UUID) -> None:
-    """Ask billing to charge a pending order (billing deduplicates by order id)."""
-    order = Order.objects.prefetch_related("lines").filter(id=order_id).first()
+def request_payment(*, order_id: UUID, lines: tuple[OrderLineDTO, ...]) -> None:
+    """Ask billing to charge a pending order (billing deduplicates by order id).
+
+    `lines` are the order's, as orders.OrderPlaced carries them: they never change once
+    recorded, so only the order's row is read.
+    """
+    order = Order.objects.filter(id=order_id).first()
     if order is None:
         raise OrderNotFoundError(order_id=order_id)
     if order.status != OrderStatus.PENDING_PAYMENT:
@@ -70,9 +75,9 @@ def request_payment(*, order_id: UUID) -> None:
             PayableItemDTO(
                 description=f"{line.name} ({line.sku})",
                 quantity=line.quantity,
-                unit_price=Money(amount=line.unit_price_amount, currency=order.currency),
+                unit_price=Money(amount=line.unit_price.amount, currency=order.currency),
             )
-            for line in order.lines.all()
+            for line in lines
         ),
     )
 

@@ -17,14 +17,19 @@ from domains.orders.models import Order, OrderHistory
 from shared.money import Money
 
 
-def order_dto(order: Order) -> OrderDTO:
-    """The DTO of an order fetched with `orders()` (lines prefetched)."""
+def order_dto(order: Order, *, lines: tuple[OrderLineDTO, ...] | None = None) -> OrderDTO:
+    """The DTO of an order fetched with `orders()` (lines prefetched), or with its `lines` known already.
+
+    An order's lines never change once it is recorded, so a caller that recorded them need not read them back.
+    """
     return OrderDTO(
         id=order.id,
         customer_id=order.customer_id,
         status=OrderStatus(order.status),
         total=order.total,
-        lines=tuple(
+        lines=lines
+        if lines is not None
+        else tuple(
             OrderLineDTO(
                 product_id=line.product_id,
                 sku=line.sku,

@@ -60,21 +60,15 @@ def place_order(*, customer_id: UUID, payment_token: str) -> OrderDTO:
     current = cart.get_cart(customer_id=customer_id)
     if not current.lines:
         raise CartEmptyError(customer_id=customer_id)
-    checkouts.refuse_if_already_ordered(customer_id=customer_id, cart_version=current.version)
-    check_no_checkout_in_progress(customer_id)
+    checkouts.refuse_repeat_or_concurrent(customer_id=customer_id, cart_version=current.version)
     lines = priced_lines(current.lines)
     order_id = checkouts.claim(customer_id=customer_id, cart_version=current.version)
     try:
         reserve_and_record(order_id=order_id, customer_id=customer_id, payment_token=payment_token, lines=lines)
     finally:
         checkouts.let_go(order_id)
-    return selectors.get_order(order_id=order_id)  # as it is now: the saga moves it on through the bus
-
-
-def check_no_checkout_in_progress(customer_id: UUID) -> None:
-    pending = Order.objects.filter(customer_id=customer_id, status=OrderStatus.PENDING_PAYMENT).first()
-    if pending is not None:
-        raise CheckoutInProgressError(order_id=pending.id)
+    # As it is now (the saga moves it on through the bus); its lines are the ones just recorded.
+    return selectors.order_dto(Order.objects.get(id=order_id), lines=lines)
 
 
 def reserve_and_record(

@@ -30,7 +30,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shared.observability.log_context import bind
+from shared.work_context import bind
 
 REFUSALS = (exceptions.NotAuthenticated, exceptions.AuthenticationFailed, exceptions.PermissionDenied)
 """What DRF's initial raises for a caller it will not serve (401 and 403), before it counts the request."""

@@ -7,7 +7,9 @@ from shared.boundaries.checks import (
     check_interfaces,
     check_placement,
 )
+from shared.boundaries.domains import domain_tables
 from shared.boundaries.orm_checks import check_kernel_relations, check_source_rules
+from shared.db import guard
 from shared.interfaces import registry
 from shared.interfaces.binding import register_domain_interfaces
 from shared.placement import current_placement
@@ -30,3 +32,6 @@ class BoundariesConfig(AppConfig):
         checks.register(check_placement, "modulith")
         checks.register(check_kernel_relations, "modulith")
         checks.register(check_source_rules, "modulith")
+        checks.register(guard.check_guard_mode, "modulith")
+        # SQL into another domain's tables, refused (or logged) on every connection while a domain's code runs.
+        guard.install(domain_tables)

@@ -19,6 +19,15 @@ def domain_apps() -> list[AppConfig]:
     return [app for app in apps.get_app_configs() if is_domain_app(app)]
 
 
+def domain_tables() -> dict[str, str]:
+    """Every table of a domain app, many-to-many tables included (lower case) -> its domain: the table guard's map."""
+    return {
+        model._meta.db_table.lower(): model._meta.app_label
+        for model in apps.get_models(include_auto_created=True)
+        if is_domain_app(model._meta.app_config)
+    }
+
+
 def domain_of_label(app_label: str) -> str | None:
     """The domain an app label belongs to, or None for non-domain apps (Django, the kernel)."""
     try:

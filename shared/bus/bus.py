@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from shared import wire
@@ -17,12 +17,12 @@ from shared.bus.config import BusSettings
 from shared.bus.delivery import Deliverer
 from shared.bus.feed_client import FeedUnavailableError, HttpFeed
 from shared.bus.inbox import Inbox
-from shared.bus.models import Delivery, StoredEvent
 from shared.bus.nudge import Nudger
+from shared.bus.outbox import BirthClaim, EventRecord, OutboxWriter, Published
 from shared.bus.placement import FeedPlacement, domain_of, feeds, remote_domains, runs_here
 from shared.bus.puller import FeedSource, Puller
 from shared.bus.subscriptions import Router, Subscription
-from shared.bus.transport import InProcessTransport, Transport
+from shared.bus.transport import ClaimingTransport, InProcessTransport, Transport
 from shared.correlation import current_correlation_id
 from shared.events import event_meta, ordering_key
 from shared.interfaces import Registry
@@ -67,17 +67,23 @@ class Bus:
         clock: Callable[[], dt.datetime] = timezone.now,
         feed_source: Callable[[FeedPlacement], FeedSource] | None = None,
         nudger: Nudger | None = None,
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         self.registry = registry
         self.router = router
-        self.deliverer = Deliverer(registry=registry, router=router, settings=settings, clock=clock)
+        self.deliverer = Deliverer(registry=registry, router=router, settings=settings, clock=clock, using=using)
         self.transport = transport(self.deliverer)
+        self._birth_claim = (
+            self.transport.birth_claim if isinstance(self.transport, ClaimingTransport) else BirthClaim.NONE
+        )
+        self._outbox = OutboxWriter()
+        self._using = using
         self._clock = clock
         self._settings = settings
         self._feed_source = feed_source or _http_feed
         self._sources: dict[FeedPlacement, FeedSource] = {}
         self.nudger = nudger
-        self.puller = Puller(inbox=Inbox(clock=clock), hand_off=self._hand_off, page_size=settings().feed_page)
+        self.puller = Puller(inbox=Inbox(clock=clock), hand_off=self._hand_off_received, page_size=settings().feed_page)
 
     def undeclared_subscriptions(self) -> list[str]:
         """Subscriptions to an event name or version that no interface publishes (check modulith.E010)."""
@@ -143,37 +149,35 @@ class Bus:
                 )
             )
         payload = self._payload(event, wire_id=meta.wire_id)
-        event_id = uuid.uuid4()
         now = self._clock()
-        key = ordering_key(event) or ""
-        subscriptions = self.local_subscriptions(self.router.for_event(meta))
-        with transaction.atomic():
-            StoredEvent.objects.create(
-                id=event_id,
-                name=meta.name,
-                version=meta.version,
-                key=key,
-                payload=payload,
-                correlation_id=current_correlation_id(),
+        record = EventRecord(
+            id=uuid.uuid4(),
+            name=meta.name,
+            version=meta.version,
+            key=ordering_key(event) or "",
+            payload=payload,
+            correlation_id=current_correlation_id(),
+        )
+        subscribers = [s.id for s in self.local_subscriptions(self.router.for_event(meta))]
+        settings = self._settings()
+        # No savepoint of its own inside the caller's transaction: a failed write fails the caller's use case.
+        with transaction.atomic(using=self._using, savepoint=False):
+            written = self._outbox.write(
+                record,
                 occurred_at=now,
+                subscribers=subscribers,
+                claim=self._birth_claim,
+                lease_until=now + settings.lease,
+                relay_lease_until=now + settings.relay_resend,
+                using=self._using,
             )
-            if subscriptions:
-                Delivery.objects.bulk_create(
-                    Delivery(
-                        event_id=event_id,
-                        subscriber=subscription.id,
-                        key=key,
-                        next_attempt_at=now,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    for subscription in subscriptions
-                )
-                transaction.on_commit(partial(self._hand_off, event_id))
-            transaction.on_commit(EVENTS_PUBLISHED.labels(meta.name).inc)
+            if written:
+                published = Published(event=record, deliveries=written, using=self._using)
+                transaction.on_commit(partial(self._hand_off, published), using=self._using)
+            transaction.on_commit(EVENTS_PUBLISHED.labels(meta.name).inc, using=self._using)
             if self.nudger is not None:
-                transaction.on_commit(partial(self.nudger.nudge, domain_of(meta.name)))
-        return event_id
+                transaction.on_commit(partial(self.nudger.nudge, domain_of(meta.name)), using=self._using)
+        return record.id
 
     def pull_feeds(self) -> dict[str, int]:
         """Take in what other services' feeds hold for the subscribers running here; events received, by feed.
@@ -216,12 +220,23 @@ class Bus:
             raise TypeError(EVENT_NOT_ON_THE_WIRE.format(wire_id=wire_id, problem=exc)) from None
         return payload
 
-    def _hand_off(self, event_id: uuid.UUID) -> None:
+    def _hand_off_received(self, event_id: uuid.UUID) -> None:
+        """Hand on an event taken in from another service's feed (its deliveries were written pending)."""
         try:
             self.transport.after_commit(event_id)
         except Exception:
-            # The rows are committed; the sweep (manage.py bus work) will deliver them.
             logger.exception("bus.hand_off_failed", extra={"event_id": str(event_id)})
+
+    def _hand_off(self, published: Published) -> None:
+        try:
+            if isinstance(self.transport, ClaimingTransport):
+                self.transport.run_claimed(published)
+            else:
+                self.transport.after_commit(published.event.id)
+        except Exception:
+            # The rows are committed; the sweep (manage.py bus work) will deliver them, those
+            # born claimed once their lease runs out.
+            logger.exception("bus.hand_off_failed", extra={"event_id": str(published.event.id)})
 
 
 def _http_feed(placement: FeedPlacement) -> FeedSource:

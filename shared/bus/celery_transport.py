@@ -1,7 +1,7 @@
 """The Celery transport: a relay sends one message per delivery, Celery workers run it.
 
-    publisher's transaction commits
-        -> Bus._hand_off -> CeleryTransport.after_commit -> Relay: claim, send `bus.deliver`, record
+    publisher's transaction writes the deliveries already claimed by the relay (shared.bus.outbox)
+        -> commit -> Bus._hand_off -> CeleryTransport.run_claimed -> Relay: send `bus.deliver`
     worker: bus.deliver(delivery_id) -> Deliverer.deliver (claim, handler + inbox in one transaction)
     periodic sweep (`bus.sweep` task from celery beat, or `manage.py bus work`)
         -> take back expired leases, relay whatever is still owed a message (failed sends,
@@ -23,6 +23,7 @@ from celery import Celery, current_app
 from django.core.exceptions import ImproperlyConfigured
 
 from shared.bus.delivery import Deliverer
+from shared.bus.outbox import BirthClaim, Published
 from shared.bus.relay import Relay, Sender
 from shared.bus.task_names import DELIVER_TASK
 
@@ -47,7 +48,13 @@ class CelerySender:
 
 
 class CeleryTransport:
-    """Relay committed deliveries to Celery; sweep with the relay."""
+    """Relay committed deliveries to Celery; sweep with the relay.
+
+    The deliveries are written already claimed by the relay (shared.bus.outbox): after
+    commit, the only cost is the send.
+    """
+
+    birth_claim = BirthClaim.RELAY
 
     def __init__(self, deliverer: Deliverer, *, sender: Sender | None = None) -> None:
         self._deliverer = deliverer
@@ -59,6 +66,9 @@ class CeleryTransport:
 
     def after_commit(self, event_id: uuid.UUID) -> None:
         self.relay.relay_event(event_id)
+
+    def run_claimed(self, published: Published) -> None:
+        self.relay.relay_published(published)
 
     def redeliver(self, delivery_ids: list[int]) -> None:
         self.relay.relay_deliveries(delivery_ids)

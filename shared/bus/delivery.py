@@ -9,10 +9,12 @@ The life of a delivery:
        +---- replay -------+--lease expired (process died)--> failed / dead
                            +--taken back (broker redelivered: worker lost)--> failed / dead
 
-A claim is one conditional UPDATE, so two processes never both run a delivery. The
-handler's writes and the switch to done commit in one transaction, fenced by the attempt
-number taken at claim time: a process that lost its lease rolls its effects back
-instead of overwriting a newer attempt.
+A claim is one conditional UPDATE (shared.bus.attempts), so two processes never both run
+a delivery; the in-process transport's first attempt is claimed by the INSERT that writes
+the delivery, in the publisher's transaction (shared.bus.outbox), so the publisher runs it
+after commit without claiming it again. The handler's writes and the switch to done
+commit in one transaction, fenced by the attempt number taken at claim time: a process
+that lost its lease rolls its effects back instead of overwriting a newer attempt.
 
 Ordering promise: for events published with a key (see shared.events), a subscriber
 receives them in publish order. A delivery waits while an older delivery to the same
@@ -41,20 +43,22 @@ import uuid
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from shared import wire
+from shared.bus import attempts
+from shared.bus.attempts import ClaimedDelivery
 from shared.bus.config import BusSettings
 from shared.bus.envelope import VERSION_NOT_CARRIED
-from shared.bus.models import RETRYABLE, UNFINISHED, Delivery, DeliveryStatus, StoredEvent
+from shared.bus.models import RETRYABLE, Delivery, DeliveryStatus
+from shared.bus.outbox import EventRecord, Published
 from shared.bus.subscriptions import Router, Subscription
 from shared.correlation import correlation_scope
 from shared.events import event_meta
 from shared.interfaces import Registry
-from shared.observability.log_context import log_scope
 from shared.observability.metrics import EVENT_DELIVERIES
+from shared.work_context import log_scope
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +116,22 @@ class _LeaseLost(Exception):
     """The delivery was reclaimed while its handler ran; the handler's writes are rolled back."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class _Ended:
+    """What recording a failed attempt needs of its delivery."""
+
+    id: int
+    event_id: uuid.UUID
+    event_name: str
+    subscriber: str
+
+    @classmethod
+    def of(cls, delivery: ClaimedDelivery) -> _Ended:
+        return cls(
+            id=delivery.id, event_id=delivery.event.id, event_name=delivery.event.name, subscriber=delivery.subscriber
+        )
+
+
 class Deliverer:
     """Runs the handlers of stored deliveries in this process."""
 
@@ -122,11 +142,13 @@ class Deliverer:
         router: Router,
         settings: Callable[[], BusSettings] = BusSettings.from_django,
         clock: Callable[[], dt.datetime] = timezone.now,
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         self._registry = registry
         self._router = router
         self._settings = settings
         self._clock = clock
+        self._using = using
 
     @property
     def settings(self) -> Callable[[], BusSettings]:
@@ -140,9 +162,37 @@ class Deliverer:
     def deliver_event(self, event_id: uuid.UUID) -> list[Outcome]:
         """Deliver every due delivery of one event (called right after the publisher commits)."""
         ids = (
-            Delivery.objects.filter(event_id=event_id, status__in=RETRYABLE).order_by("id").values_list("id", flat=True)
+            Delivery.objects.using(self._using)
+            .filter(event_id=event_id, status__in=RETRYABLE)
+            .order_by("id")
+            .values_list("id", flat=True)
         )
         return [self.deliver(delivery_id) for delivery_id in list(ids)]
+
+    def run_claimed(self, published: Published) -> list[Outcome]:
+        """Run the deliveries the publisher's transaction wrote already claimed for this process (attempt 1).
+
+        The event is in memory, so an attempt costs one statement: the completion in the
+        handler's transaction. A delivery born waiting behind an older one with its key is
+        claimed now, after commit, in case the older one finished meanwhile: its completion
+        could not see this one before it committed. If the older one is still running, its
+        completion finds this one (or, if it completed in the instant between, the sweep).
+        """
+        outcomes = []
+        for written in published.deliveries:
+            if not written.claimed:
+                outcomes.append(self.deliver(written.id))
+                continue
+            claimed = ClaimedDelivery(
+                id=written.id,
+                subscriber=written.subscriber,
+                key=published.event.key,
+                attempt=1,
+                event=published.event,
+                using=published.using,
+            )
+            outcomes.append(self._run_and_follow(claimed))
+        return outcomes
 
     def deliver(self, delivery_id: int, *, abandoned: bool = False) -> Outcome:
         """Claim and run one delivery; then release any keyed deliveries that waited for it.
@@ -153,93 +203,79 @@ class Deliverer:
         """
         if abandoned and self._take_back(delivery_id) is Outcome.DEAD:
             return Outcome.DEAD
-        outcome, delivery = self._deliver_one(delivery_id)
-        while outcome is Outcome.DONE and delivery is not None and delivery.key:
-            successor = (
-                Delivery.objects.filter(
-                    subscriber=delivery.subscriber, key=delivery.key, id__gt=delivery.id, status__in=RETRYABLE
-                )
-                .order_by("id")
-                .values_list("id", flat=True)
-                .first()
-            )
-            if successor is None:
-                break
-            outcome_of_successor, delivery = self._deliver_one(successor)
-            if outcome_of_successor is not Outcome.DONE:
-                break
-        return outcome
+        claimed = self._claim(delivery_id)
+        if claimed is None:
+            return Outcome.SKIPPED
+        return self._run_and_follow(claimed)
 
-    def _deliver_one(self, delivery_id: int) -> tuple[Outcome, Delivery | None]:
+    def _claim(self, delivery_id: int) -> ClaimedDelivery | None:
         now = self._clock()
+        return attempts.claim(delivery_id, now=now, lease_until=now + self._settings().lease, using=self._using)
+
+    def _run_and_follow(self, claimed: ClaimedDelivery) -> Outcome:
+        """Run a claimed delivery, then each delivery of its key that waited for it, while they succeed."""
+        outcome, successor = self._run(claimed)
+        first = outcome
+        while outcome is Outcome.DONE and successor is not None:
+            next_in_line = self._claim(successor)
+            if next_in_line is None:
+                break
+            outcome, successor = self._run(next_in_line)
+        return first
+
+    def _run(self, delivery: ClaimedDelivery) -> tuple[Outcome, int | None]:
+        """Run the claimed delivery's handler and record how it ended; the next delivery of its key, if done."""
         settings = self._settings()
-        if not self._claim(delivery_id, now=now, settings=settings):
-            return Outcome.SKIPPED, None
-        delivery = Delivery.objects.select_related("event").get(id=delivery_id)
         # Every line of the attempt, the handler's and the outcome's, is logged under the
         # event's correlation id and in the subscriber's domain ('catalog.x' is catalog's).
         domain = delivery.subscriber.split(".", 1)[0]
         with correlation_scope(delivery.event.correlation_id), log_scope(domain=domain):
-            return self._attempt(delivery, settings), delivery
-
-    def _attempt(self, delivery: Delivery, settings: BusSettings) -> Outcome:
-        """Run the claimed delivery's handler and record how it ended."""
-        delivery_id, attempt = delivery.id, delivery.attempts
-        try:
-            subscription = self._router.get(delivery.subscriber)
-            if subscription is None:
-                raise LookupError(NO_SUBSCRIBER.format(subscriber=delivery.subscriber))
-            event = self._decode(delivery.event, subscription)
-            attempt_token = _current_attempt.set(DeliveryAttempt(number=attempt, max_attempts=settings.max_attempts))
-            with transaction.atomic():
-                try:
-                    subscription.handler(event)
-                finally:
-                    _current_attempt.reset(attempt_token)
-                finished = Delivery.objects.filter(
-                    id=delivery_id, status=DeliveryStatus.PROCESSING, attempts=attempt
-                ).update(
-                    status=DeliveryStatus.DONE,
-                    completed_at=self._clock(),
-                    updated_at=self._clock(),
-                    lease_expires_at=None,
+            try:
+                subscription = self._router.get(delivery.subscriber)
+                if subscription is None:
+                    raise LookupError(NO_SUBSCRIBER.format(subscriber=delivery.subscriber))
+                event = self._decode(delivery.event, subscription)
+                number = DeliveryAttempt(number=delivery.attempt, max_attempts=settings.max_attempts)
+                attempt_token = _current_attempt.set(number)
+                with transaction.atomic(using=delivery.using):
+                    try:
+                        subscription.handler(event)
+                    finally:
+                        _current_attempt.reset(attempt_token)
+                    finished, successor = attempts.complete(delivery, now=self._clock())
+                    if not finished:
+                        raise _LeaseLost
+            except _LeaseLost:
+                logger.warning(
+                    "bus.delivery.lease_lost", extra={"delivery_id": delivery.id, "attempt": delivery.attempt}
                 )
-                if finished != 1:
-                    raise _LeaseLost
-        except _LeaseLost:
-            logger.warning("bus.delivery.lease_lost", extra={"delivery_id": delivery_id, "attempt": attempt})
-            return Outcome.SKIPPED
-        except Exception:
-            retry_at = self._clock() + settings.retry_delay(attempt)
-            return self._end_attempt(delivery, attempt, error=traceback.format_exc(), retry_at=retry_at)
+                return Outcome.SKIPPED, None
+            except Exception:
+                retry_at = self._clock() + settings.retry_delay(delivery.attempt)
+                outcome = self._end_attempt(
+                    _Ended.of(delivery), delivery.attempt, error=traceback.format_exc(), retry_at=retry_at
+                )
+                return outcome, None
         EVENT_DELIVERIES.labels(delivery.event.name, delivery.subscriber, Outcome.DONE).inc()
-        return Outcome.DONE
+        return Outcome.DONE, successor
 
     def _take_back(self, delivery_id: int) -> Outcome | None:
         """End an attempt whose process died: failed and due now, or dead if it was the last one."""
         delivery = (
-            Delivery.objects.select_related("event").filter(id=delivery_id, status=DeliveryStatus.PROCESSING).first()
+            Delivery.objects.using(self._using)
+            .select_related("event")
+            .filter(id=delivery_id, status=DeliveryStatus.PROCESSING)
+            .first()
         )
         if delivery is None:
             return None
         error = WORKER_LOST.format(attempt=delivery.attempts)
-        return self._end_attempt(delivery, delivery.attempts, error=error, retry_at=self._clock())
-
-    def _claim(self, delivery_id: int, *, now: dt.datetime, settings: BusSettings) -> bool:
-        """Take the delivery for this process (one conditional UPDATE); False if it is not ours."""
-        claimed = (
-            Delivery.objects.filter(id=delivery_id, status__in=RETRYABLE, next_attempt_at__lte=now)
-            .filter(in_key_order())
-            .update(
-                status=DeliveryStatus.PROCESSING,
-                attempts=F("attempts") + 1,
-                lease_expires_at=now + settings.lease,
-                updated_at=now,
-            )
+        ended = _Ended(
+            id=delivery.id, event_id=delivery.event_id, event_name=delivery.event.name, subscriber=delivery.subscriber
         )
-        return claimed == 1
+        return self._end_attempt(ended, delivery.attempts, error=error, retry_at=self._clock())
 
-    def _decode(self, stored: StoredEvent, subscription: Subscription) -> object:
+    def _decode(self, stored: EventRecord, subscription: Subscription) -> object:
         """The stored event as the subscriber declared it: its version, decoded with its own schema.
 
         The payload at that version is the published one, one the envelope brought along
@@ -269,19 +305,21 @@ class Deliverer:
             payload = meta.payload_as(stored.payload, wanted)
         return wire.from_primitive(payload, subscription.event)
 
-    def _end_attempt(self, delivery: Delivery, attempt: int, *, error: str, retry_at: dt.datetime) -> Outcome:
+    def _end_attempt(self, delivery: _Ended, attempt: int, *, error: str, retry_at: dt.datetime) -> Outcome:
         """Record a failed attempt (fenced by its number): failed until `retry_at`, or dead when out of attempts."""
         now = self._clock()
         dead = attempt >= self._settings().max_attempts
         status = DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED
-        Delivery.objects.filter(id=delivery.id, status=DeliveryStatus.PROCESSING, attempts=attempt).update(
+        Delivery.objects.using(self._using).filter(
+            id=delivery.id, status=DeliveryStatus.PROCESSING, attempts=attempt
+        ).update(
             status=status,
             last_error=error[-MAX_ERROR_TEXT:],
             next_attempt_at=retry_at,
             lease_expires_at=None,
             updated_at=now,
         )
-        EVENT_DELIVERIES.labels(delivery.event.name, delivery.subscriber, status).inc()
+        EVENT_DELIVERIES.labels(delivery.event_name, delivery.subscriber, status).inc()
         log = logger.error if dead else logger.warning
         log(
             "bus.delivery.%s",
@@ -302,7 +340,7 @@ class Deliverer:
         now = self._clock()
         settings = self._settings()
         message = LEASE_EXPIRED.format(seconds=settings.lease_seconds)
-        expired = Delivery.objects.filter(status=DeliveryStatus.PROCESSING, lease_expires_at__lt=now)
+        expired = Delivery.objects.using(self._using).filter(status=DeliveryStatus.PROCESSING, lease_expires_at__lt=now)
         # Read for the metrics before the updates; a row another sweep takes back meanwhile is counted twice.
         ended = list(expired.values_list("event__name", "subscriber", "attempts"))
         dead = expired.filter(attempts__gte=settings.max_attempts).update(
@@ -311,15 +349,16 @@ class Deliverer:
         failed = expired.update(
             status=DeliveryStatus.FAILED, last_error=message, lease_expires_at=None, next_attempt_at=now, updated_at=now
         )
-        for name, subscriber, attempts in ended:
-            outcome = Outcome.DEAD if attempts >= settings.max_attempts else Outcome.FAILED
+        for name, subscriber, tries in ended:
+            outcome = Outcome.DEAD if tries >= settings.max_attempts else Outcome.FAILED
             EVENT_DELIVERIES.labels(name, subscriber, outcome).inc()
         return dead + failed
 
     def due(self, *, limit: int) -> list[int]:
         """Ids of deliveries whose next attempt is due, oldest first."""
         return list(
-            Delivery.objects.filter(status__in=RETRYABLE, next_attempt_at__lte=self._clock())
+            Delivery.objects.using(self._using)
+            .filter(status__in=RETRYABLE, next_attempt_at__lte=self._clock())
             .order_by("id")
             .values_list("id", flat=True)[:limit]
         )
@@ -331,14 +370,6 @@ class Deliverer:
         for delivery_id in self.due(limit=limit):
             counts[self.deliver(delivery_id)] += 1
         return counts
-
-
-def in_key_order() -> Q:
-    """Deliveries not held back by the ordering promise: unkeyed, or no older unfinished one with their key."""
-    older_unfinished = Delivery.objects.filter(
-        subscriber=OuterRef("subscriber"), key=OuterRef("key"), id__lt=OuterRef("id"), status__in=UNFINISHED
-    )
-    return Q(key="") | ~Exists(older_unfinished)
 
 
 def reset_for_replay(

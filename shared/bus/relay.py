@@ -59,6 +59,7 @@ from django.db.models import Q
 
 from shared.bus.config import BusSettings
 from shared.bus.models import RETRYABLE, UNFINISHED, Delivery
+from shared.bus.outbox import Published
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,20 @@ class Relay:
         """Send the deliveries of a freshly committed event; returns how many were sent."""
         return self.send(self.claim(event_id=event_id))
 
+    def relay_published(self, published: Published) -> int:
+        """Send the deliveries a publisher's transaction wrote claimed for the relay; returns how many were sent.
+
+        They were born with token 1 and trusted for the resend window (shared.bus.outbox), so
+        a successful send records nothing: sending is the whole cost after commit. Those born
+        waiting behind an older delivery with their key go through the ordinary claim.
+        """
+        claims = [Claim(delivery_id=d.id, token=1) for d in published.deliveries if d.claimed]
+        sent = self.send(claims, record_sent=False)
+        waiting = [d.id for d in published.deliveries if not d.claimed]
+        # Born behind an older delivery with their key: claimed now, after commit, in case
+        # the older one finished meanwhile (its worker could not see these before they committed).
+        return sent + (self.relay_deliveries(waiting) if waiting else 0)
+
     def relay_deliveries(self, delivery_ids: Iterable[int]) -> int:
         """Send these deliveries, if they are owed a message (after a replay, say)."""
         return self.send(self.claim(delivery_ids=delivery_ids))
@@ -163,7 +178,7 @@ class Relay:
             claimed = sorted(cursor.fetchall())
         return [Claim(delivery_id=delivery_id, token=token) for delivery_id, token in claimed]
 
-    def send(self, claims: Sequence[Claim]) -> int:
+    def send(self, claims: Sequence[Claim], *, record_sent: bool = True) -> int:
         """Send claimed deliveries in order; stop at the first refusal and release the rest."""
         sent: list[Claim] = []
         for index, claim in enumerate(claims):
@@ -178,7 +193,8 @@ class Relay:
                 self._record(claims[index:], relay_lease_expires_at=None)
                 break
             sent.append(claim)
-        self._record(sent, relay_lease_expires_at=self._clock() + self._settings().relay_resend)
+        if record_sent:
+            self._record(sent, relay_lease_expires_at=self._clock() + self._settings().relay_resend)
         return len(sent)
 
     def _record(self, claims: Sequence[Claim], *, relay_lease_expires_at: dt.datetime | None) -> int:

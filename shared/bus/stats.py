@@ -8,10 +8,8 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Count, Min, Q
 
-from shared.bus.models import UNFINISHED, Delivery, DeliveryStatus
+from shared.bus.models import NOT_DONE, UNFINISHED, Delivery, DeliveryStatus
 from shared.bus.relay import owed_a_message, owed_a_message_params
-
-NOT_DONE = (*UNFINISHED, DeliveryStatus.DEAD)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,7 +34,7 @@ def backlog_by_subscriber(*, now: dt.datetime) -> list[SubscriberBacklog]:
         return Count("id", filter=Q(status=status))
 
     rows = (
-        Delivery.objects.filter(status__in=NOT_DONE)  # `IN` uses the status index; `<> 'done'` would not
+        Delivery.objects.filter(status__in=NOT_DONE)  # `IN` matches the not-done partial index; `<> 'done'` would not
         .values("subscriber")
         .annotate(
             pending=count(DeliveryStatus.PENDING),

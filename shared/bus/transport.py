@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from shared.bus.delivery import Deliverer, Outcome
+from shared.bus.outbox import BirthClaim, Published
 
 
 class Transport(Protocol):
@@ -30,11 +31,30 @@ class Transport(Protocol):
         """
 
 
+@runtime_checkable
+class ClaimingTransport(Transport, Protocol):
+    """A transport that takes the deliveries in the statement that writes them (shared.bus.outbox)."""
+
+    birth_claim: BirthClaim
+
+    def run_claimed(self, published: Published) -> None:
+        """Hand on a freshly committed event whose deliveries were written claimed for this transport."""
+
+
 class InProcessTransport:
-    """Deliver synchronously in the publishing process, after its transaction commits."""
+    """Deliver synchronously in the publishing process, after its transaction commits.
+
+    The deliveries are written already claimed (processing, attempt 1): after commit, each
+    costs one statement, its completion in the handler's transaction.
+    """
+
+    birth_claim = BirthClaim.DELIVERY
 
     def __init__(self, deliverer: Deliverer) -> None:
         self._deliverer = deliverer
+
+    def run_claimed(self, published: Published) -> None:
+        self._deliverer.run_claimed(published)
 
     def after_commit(self, event_id: uuid.UUID) -> None:
         self._deliverer.deliver_event(event_id)

@@ -10,7 +10,8 @@ from typing import Any, TypeVar, cast
 
 from shared.errors import KERNEL_ERRORS, DomainError
 from shared.interfaces.errors import NO_SUCH_OPERATION, NOT_AN_INTERFACE, NOT_BOUND, InterfaceNotBoundError
-from shared.interfaces.observation import measured, placement_of
+from shared.interfaces.observation import LOCAL, measured, placement_of
+from shared.work_context import entering
 
 P = TypeVar("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,8 +60,9 @@ class Interface:
     """A domain's interface: declared operations, events and errors, and the bound target.
 
     Attribute access is the hot path of every cross-domain call, so binding copies the
-    implementation's bound methods into this object's __dict__: a call through the proxy
-    then costs one dictionary lookup more than a direct call (see bench/). With metrics on,
+    implementation's bound methods into this object's __dict__, each wrapped once to run as
+    the domain's work (shared.work_context.entering: the domain of log lines and of the
+    table guard) when it runs in this process (see bench/ for the cost). With metrics on,
     each copied method is wrapped once, at binding, to count and time its calls
     (shared.interfaces.observation), labelled local or remote by the target.
     """
@@ -103,8 +105,11 @@ class Interface:
         if target is not None:
             placement = placement_of(target)
             for operation in self._meta.operations:
+                method = getattr(target, operation)
+                if placement == LOCAL:  # the domain's code runs here: its lines and its SQL are its own
+                    method = entering(self._meta.name, method)
                 self.__dict__[operation] = measured(
-                    getattr(target, operation), domain=self._meta.name, operation=operation, placement=placement
+                    method, domain=self._meta.name, operation=operation, placement=placement
                 )
 
     def __getattr__(self, operation: str) -> Any:

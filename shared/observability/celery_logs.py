@@ -23,9 +23,10 @@ from typing import Any
 from celery import Task, signals
 from django.conf import settings
 
+from shared.boundaries.domains import domain_of_label
 from shared.correlation import correlation_scope, current_correlation_id
-from shared.observability.log_context import log_scope
 from shared.observability.metrics import flush_interface_calls, is_multiprocess
+from shared.work_context import log_scope
 
 CORRELATION_HEADER = "modulith_correlation_id"
 
@@ -52,7 +53,11 @@ def open_task_scope(task_id: str = "", task: Task | None = None, **kwargs: Any) 
     scope = ExitStack()
     correlation_id = getattr(task.request, CORRELATION_HEADER, None) if task is not None else None
     scope.enter_context(correlation_scope(correlation_id or ""))
-    scope.enter_context(log_scope(task=task.name if task is not None else "", task_id=task_id))
+    name = task.name if task is not None else ""
+    fields = {"task": name, "task_id": task_id}
+    if domain := domain_of_label(name.split(".", 1)[0]):  # a domain's own task ("orders.expire"): its work
+        fields["domain"] = domain
+    scope.enter_context(log_scope(**fields))
     _scopes[task_id] = scope
 
 

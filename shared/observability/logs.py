@@ -9,7 +9,7 @@
          "event": "bus.delivery.failed", "attempt": 2, "delivery_id": 42}
 
 Every line carries the correlation id (shared.correlation) and the domain and user id of
-the work it belongs to (shared.observability.log_context), read here from their context
+the work it belongs to (shared.work_context), read here from their context
 variables: a JSON line always has the keys (null when unknown: a line outside any request,
 delivery or task), a readable one shows them when known. Lines written inside a Celery
 task also carry `task` and `task_id`.
@@ -28,7 +28,7 @@ from typing import Any
 
 import structlog
 
-from shared.observability.log_context import current_log_context
+from shared.work_context import current_log_context
 
 READABLE = "readable"
 JSON = "json"

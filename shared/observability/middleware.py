@@ -5,7 +5,7 @@ line written for it, Django's own "Not Found: ..." lines included:
 
 - counts and times the request per route name (`catalog:product-list`; `unmatched` when no
   route matched, so scanners cannot grow the label set), method and status;
-- opens the request's log scope (shared.observability.log_context): the domain is the one
+- opens the request's log scope (shared.work_context): the domain is the one
   whose route matched, the user is bound when the request authenticates (an API token,
   in shared.api.views; a session, here, for /admin/ and the architecture page);
 - with several processes sharing PROMETHEUS_MULTIPROC_DIR, writes this process's interface
@@ -22,8 +22,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 from shared.boundaries.domains import domain_of_label
-from shared.observability.log_context import bind, log_scope
 from shared.observability.metrics import HTTP_REQUEST_SECONDS, HTTP_REQUESTS, flush_interface_calls, is_multiprocess
+from shared.work_context import bind, log_scope
 
 UNMATCHED_ROUTE = "unmatched"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -49,11 +49,13 @@ class ObservabilityMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> None:
-        match = request.resolver_match
-        domain = domain_of_label(match.namespaces[0]) if match is not None and match.namespaces else None
-        if domain:
-            bind(domain=domain)
+        # The session's user first, before the request becomes its domain's work: loading it is the
+        # edge's job, and its table is identity's (the table guard would refuse it as catalog's SQL).
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             user = getattr(request, "user", None)  # the session's user (AuthenticationMiddleware), loaded here
             if user is not None and user.is_authenticated:
                 bind(user_id=user.pk)
+        match = request.resolver_match
+        domain = domain_of_label(match.namespaces[0]) if match is not None and match.namespaces else None
+        if domain:
+            bind(domain=domain)

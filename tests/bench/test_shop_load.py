@@ -28,7 +28,7 @@ pytestmark = [
 ]
 
 ROW = re.compile(
-    r"^(local|catalog) / (browse|checkout)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+([\d.-]+)$", re.MULTILINE
+    r"^(local|catalog) / (browse|checkout)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s+([\d.-]+)\s+(\S.*)$", re.MULTILINE
 )
 
 
@@ -54,7 +54,7 @@ def test_browsing_and_checkout_under_load_answer_without_errors_in_process_and_w
     assert bench.returncode == 0, f"{bench.stdout[-3000:]}\n{bench.stderr[-5000:]}"
     rows = {
         (placement, load): (int(rps), int(errors))
-        for placement, load, rps, _, _, errors, _ in ROW.findall(bench.stdout)
+        for placement, load, rps, _, _, errors, _, _ in ROW.findall(bench.stdout)
     }
     record_property(
         FIGURES, {f"{placement} / {load}": f"{rps} requests/s" for (placement, load), (rps, _) in rows.items()}

@@ -20,10 +20,23 @@ from tests.kernel.sample import Counted, Pinged
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+class HandsNothingOn:
+    """A transport that does nothing after commit: the rows wait, as behind a process that died."""
+
+    def __init__(self, deliverer: object) -> None:
+        pass
+
+    def after_commit(self, event_id: object) -> None:
+        pass
+
+
 def abandoned_delivery(bus: Bus, clock: FakeClock, *, attempts: int) -> Delivery:
     """A delivery whose process claimed attempt `attempts`, then died mid-handler with its lease still running."""
+    dying = Bus(
+        registry=bus.registry, router=bus.router, transport=HandsNothingOn, settings=lambda: SETTINGS, clock=clock
+    )
     with transaction.atomic():
-        event_id = bus.publish(Pinged(n=1))
+        event_id = dying.publish(Pinged(n=1))
         Delivery.objects.filter(event_id=event_id).update(
             status=DeliveryStatus.PROCESSING, attempts=attempts, lease_expires_at=clock.now + SETTINGS.lease
         )
@@ -120,7 +133,7 @@ def test_a_delivery_abandoned_mid_handler_is_taken_back_after_its_lease(
 ) -> None:
     bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
     event_id = abandoned_delivery(bus, clock, attempts=1).event_id
-    assert recorder.seen == []  # the hand-off after commit found it taken
+    assert recorder.seen == []
 
     clock.advance(SETTINGS.lease_seconds - 1)
     assert bus.deliverer.reclaim_expired_leases() == 0
@@ -220,6 +233,33 @@ def test_keyed_events_reach_a_subscriber_in_publish_order_even_across_a_retry(
     bus.deliverer.process_due()
 
     assert handled == [("b", 1), ("a", 1), ("a", 2)]
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
+
+
+@pytest.mark.postgres
+def test_a_keyed_event_written_while_the_older_one_finishes_elsewhere_runs_after_commit(
+    make_bus: BusFactory, clock: FakeClock
+) -> None:
+    """The older delivery's completion cannot see the newer one before it commits; the publisher looks after commit."""
+    streams = StreamRecorder(fail_once={("a", 1)})
+    bus = make_bus(Subscription(id="sample.ordered", event=Counted, handler=streams.handle))
+    bus.publish(Counted(stream="a", n=1))  # fails, will retry in 2 s
+    clock.advance(2)
+
+    def retry_elsewhere() -> None:
+        try:
+            bus.deliverer.process_due()  # another process runs n=1's retry, done before n=2 commits
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        bus.publish(Counted(stream="a", n=2))  # written waiting: n=1 is unfinished
+        other = threading.Thread(target=retry_elsewhere)
+        other.start()
+        other.join(timeout=30)
+        assert streams.handled == [("a", 1)]
+
+    assert streams.handled == [("a", 1), ("a", 2)]
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
 
 

@@ -285,3 +285,28 @@ def test_several_relays_at_once_send_every_delivery_exactly_once(
     heads = [Delivery.objects.filter(key=f"s{k}").order_by("id").values_list("id", flat=True)[0] for k in range(7)]
     assert len(unkeyed) == 120
     assert sorted(sender.sent) == sorted(unkeyed + heads)  # once each; the rest of each key waits for its head
+
+
+@pytest.mark.postgres
+def test_a_keyed_delivery_written_while_the_older_one_finishes_in_a_worker_is_sent_after_commit(
+    relayed: Callable[..., Bus], sender: RecordingSender
+) -> None:
+    """The worker's completion cannot see the newer delivery before it commits; the relay looks after commit."""
+    streams = StreamRecorder()
+    bus = relayed(Subscription(id="sample.ordered", event=Counted, handler=streams.handle))
+    a1 = Delivery.objects.get(event_id=bus.publish(Counted(stream="a", n=1))).id
+
+    def worker() -> None:
+        try:
+            bus.deliverer.deliver(a1)  # done before a2 commits
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        a2 = Delivery.objects.get(event_id=bus.publish(Counted(stream="a", n=2))).id  # written waiting for a1
+        running = threading.Thread(target=worker)
+        running.start()
+        running.join(timeout=30)
+
+    assert sender.sent == [a1, a2]
+    assert streams.handled == [("a", 1)]  # a2's message is on its way to a worker

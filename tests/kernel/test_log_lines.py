@@ -14,8 +14,8 @@ import pytest
 from django.conf import settings
 
 from shared.correlation import CorrelationIdFilter, correlation_scope
-from shared.observability.log_context import LogContext, bind, current_log_context, log_scope
 from shared.observability.logs import JSON, READABLE, UNKNOWN_FORMAT, formatter
+from shared.work_context import LogContext, bind, current_log_context, log_scope
 
 
 @pytest.fixture

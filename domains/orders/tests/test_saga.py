@@ -167,6 +167,6 @@ def test_payment_is_not_requested_for_an_order_that_moved_on(
     order = placed_order()
     saga.cancel(order_id=order.id, reason=CancellationReason.PAYMENT_FAILED, detail="Given up.")
 
-    saga.request_payment(order_id=order.id)
+    saga.request_payment(order_id=order.id, lines=order.lines)
 
     assert fakes.billing.request_payment.calls == []

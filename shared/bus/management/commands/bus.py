@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shared.bus.delivery import reset_for_replay
 from shared.bus.models import REPLAYABLE, Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
+from shared.bus.retention import prune
 from shared.bus.runtime import default_bus, nudge_listener
 from shared.bus.sequencer import head
 from shared.bus.stats import backlog_by_subscriber
@@ -27,6 +28,9 @@ NOT_REPLAYABLE = (
 NO_CURSORS = (
     "No feed cursors: no subscriber here has pulled another service's feed "
     "(DOMAIN_PLACEMENT places no domain at another service's URL, or no sweep has run yet)."
+)
+NOT_A_DURATION = (
+    "{value!r} is not an age to prune at. Write a whole number and a unit (s, m, h or d), such as 7d, 12h or 90m."
 )
 REPLAY_NEEDS_TARGET = "Name the deliveries to replay (`bus replay 12 13`) or pass --all."
 NOT_A_COUNT = "{value!r} is not a whole number of at least 1, such as 50."
@@ -44,6 +48,17 @@ def count(value: str) -> int:
     return number
 
 
+DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def age(value: str) -> dt.timedelta:
+    """An argparse type: a positive age such as 7d, 12h, 90m or 30s."""
+    number, unit = value.strip()[:-1], value.strip()[-1:].lower()
+    if unit not in DURATION_UNITS or not number.isdigit() or int(number) < 1:
+        raise argparse.ArgumentTypeError(NOT_A_DURATION.format(value=value))
+    return dt.timedelta(**{DURATION_UNITS[unit]: int(number)})
+
+
 def seconds(value: str) -> float:
     """An argparse type: a finite duration above 0 (0 would sweep in a busy loop)."""
     try:
@@ -56,10 +71,12 @@ def seconds(value: str) -> float:
 
 
 class Command(BaseCommand):
-    help = "Inspect and operate event deliveries: stats, list, show, replay, feeds, work."
+    help = "Inspect and operate event deliveries: stats, list, show, replay, feeds, work, prune."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{stats,list,show,replay,feeds,work}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{stats,list,show,replay,feeds,work,prune}"
+        )
 
         actions.add_parser(
             "stats",
@@ -104,6 +121,22 @@ class Command(BaseCommand):
         work.add_argument("--once", action="store_true", help="Run a single sweep and exit.")
         work.add_argument("--interval", type=seconds, default=1.0, help="Seconds between sweeps (default 1).")
         work.add_argument("--batch", type=count, default=100, help="Deliveries per sweep (default 100).")
+
+        prune = actions.add_parser(
+            "prune",
+            help=(
+                "Delete done deliveries (with --dead, dead ones too) finished longer ago than --older-than, "
+                "then the events left without deliveries, in batches. Pending, processing and failed "
+                "deliveries are never deleted. Events are this service's feed: keep them longer than any "
+                "subscriber service may stay down."
+            ),
+        )
+        prune.add_argument(
+            "--older-than", type=age, required=True, help="Age of the rows to delete: 7d, 12h, 90m or 30s."
+        )
+        prune.add_argument("--dead", action="store_true", help="Delete dead deliveries too (nobody will replay them).")
+        prune.add_argument("--dry-run", action="store_true", help="Count what would be deleted; delete nothing.")
+        prune.add_argument("--batch", type=count, default=1000, help="Rows per DELETE and transaction (default 1000).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
@@ -217,6 +250,16 @@ class Command(BaseCommand):
                     time.sleep(options["interval"])
                 else:
                     listener.wait(options["interval"])
+
+    def _prune(self, options: dict[str, Any]) -> None:
+        before = timezone.now() - options["older_than"]
+        statuses = [DeliveryStatus.DONE, DeliveryStatus.DEAD] if options["dead"] else [DeliveryStatus.DONE]
+        pruned = prune(before=before, statuses=statuses, batch=options["batch"], dry_run=options["dry_run"])
+        verb = "Would delete" if options["dry_run"] else "Deleted"
+        self.stdout.write(
+            f"{verb} {pruned.deliveries} {' and '.join(statuses)} deliveries and {pruned.events} events "
+            f"older than {before.isoformat(timespec='seconds')}."
+        )
 
 
 def _age(age: dt.timedelta) -> str:
