@@ -66,6 +66,17 @@ def redis_unreachable() -> str:
     return ""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With DOMAIN_DATABASES, a test with database access may use every alias: a domain's rows are in its own."""
+    if not settings.DOMAIN_DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("databases") is None:
+            every = pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": "__all__"})
+            item.add_marker(every, append=False)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         require_server("PostgreSQL as the test database: DATABASE_URL=postgres://postgres@127.0.0.1:5432/modulith")
