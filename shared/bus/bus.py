@@ -237,7 +237,8 @@ class Bus:
         """
         local = self.own_subscriptions(self.router)
         received: dict[str, int] = {}
-        for alias in sorted({database_for(domain_of(s.name)) for s in local if runs_here(domain_of(s.name))}):
+        remote = remote_domains()
+        for alias in sorted({database_for(domain_of(s.name)) for s in local if domain_of(s.name) not in remote}):
             if alias != self._using:
                 received[self._database_feed(alias).name] = self.pull_database(alias)
         for placement in feeds():
@@ -256,10 +257,11 @@ class Bus:
 
     def pull_database(self, alias: str) -> int:
         """Take in what the outbox of database `alias` (this process's) holds for this database's subscribers."""
+        remote = remote_domains()
         subscriptions = [
             s
             for s in self.own_subscriptions(self.router)
-            if database_for(domain_of(s.name)) == alias and runs_here(domain_of(s.name))
+            if database_for(domain_of(s.name)) == alias and domain_of(s.name) not in remote
         ]
         if not subscriptions:
             return 0

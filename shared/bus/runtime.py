@@ -79,7 +79,7 @@ def use_bus(bus: Bus) -> Iterator[Bus]:
 
 def bus_for(alias: str) -> Bus:
     """The bus of database `alias` (raises ValueError, naming the aliases, for one this shop does not have)."""
-    if alias not in settings.DATABASES:
+    if alias not in database_aliases():
         raise ValueError(UNKNOWN_DATABASE.format(alias=alias, aliases=", ".join(database_aliases())))
     return default_bus().on(alias)
 
