@@ -9,8 +9,8 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
