@@ -58,8 +58,8 @@ class CrashAfterSend:
     def __init__(self, sender: CelerySender) -> None:
         self._sender = sender
 
-    def send(self, delivery_id: int) -> None:
-        self._sender.send(delivery_id)
+    def send(self, delivery_id: int, *, database: str = "default") -> None:
+        self._sender.send(delivery_id, database=database)
         raise RelayCrashedError
 
 
