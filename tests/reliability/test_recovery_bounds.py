@@ -82,13 +82,6 @@ def take_and_vanish(server: RedisServer, queue_key: str) -> None:
     assert redis.Redis.from_url(server.url).lpop(queue_key) is not None
 
 
-@pytest.mark.parametrize(
-    "lose",
-    [
-        pytest.param(restart_empty, id="Redis restarted empty"),
-        pytest.param(take_and_vanish, id="taken by a worker killed as it took it"),
-    ],
-)
 def handled_once(event_id: object, prefix: str) -> bool:
     """The handler's effect is there and its delivery done.
 
@@ -98,6 +91,13 @@ def handled_once(event_id: object, prefix: str) -> bool:
     return bool(effects(prefix)) and Delivery.objects.filter(event_id=event_id, status=DeliveryStatus.DONE).exists()
 
 
+@pytest.mark.parametrize(
+    "lose",
+    [
+        pytest.param(restart_empty, id="Redis restarted empty"),
+        pytest.param(take_and_vanish, id="taken by a worker killed as it took it"),
+    ],
+)
 def test_a_lost_message_is_sent_again_and_handled_once_within_a_minute_with_default_settings(
     celery_session: CelerySession,
     own_redis: RedisServer,
