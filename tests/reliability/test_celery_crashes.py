@@ -28,6 +28,7 @@ from shared.bus.delivery import WORKER_LOST
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
 from shared.bus.worker import create_app, recovery_bounds
+from shared.db import database_for
 from shared.money import Money
 from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, probe_bus
 from tests.reliability.probe import settings as worker_settings
@@ -337,7 +338,7 @@ def test_with_redis_down_a_request_that_publishes_still_succeeds_and_its_event_i
             logger.info("Redis down: the request was answered after %.2fs", time.monotonic() - started)
 
         assert (response.status_code, response.json()["price"]) == (200, {"amount": "12.00", "currency": "EUR"})
-        delivery = Delivery.objects.get(subscriber="catalog.record_price_change")
+        delivery = Delivery.objects.using(database_for("catalog")).get(subscriber="catalog.record_price_change")
         assert (delivery.status, delivery.relay_attempts, delivery.relay_lease_expires_at) == ("pending", 1, None)
         assert not PriceHistory.objects.exists()
 
