@@ -10,14 +10,15 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
-from django.test import override_settings
+from django.db import connection, connections
+from django.test import TestCase, override_settings
 from django.utils.module_loading import import_string
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
@@ -35,6 +36,7 @@ from shared.bus.runtime import TRANSPORTS, use_bus
 from shared.bus.subscriptions import Router, discover_subscriptions
 from shared.contracts import Fakes, bind_fakes, fake_for, fakes_in_place
 from shared.contracts.pytest_plugin import DOMAINS_DIRECTORY, DOMAINS_VARIABLE
+from shared.db import database_aliases
 from shared.interfaces import interface_of, registry
 
 CI = os.environ.get("CI", "").lower() == "true"
@@ -64,6 +66,17 @@ def redis_unreachable() -> str:
     except redis.RedisError as exc:
         return f"{type(exc).__name__}: {exc}"
     return ""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With DOMAIN_DATABASES, a test with database access may use every alias: a domain's rows are in its own."""
+    if not settings.DOMAIN_DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("databases") is None:
+            every = pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": "__all__"})
+            item.add_marker(every, append=False)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -120,6 +133,42 @@ def _fresh_rate_limits() -> object:
     with override_settings(CACHES={**settings.CACHES, RATE_LIMIT_CACHE: local}):
         caches[RATE_LIMIT_CACHE].clear()
         yield
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks() -> Callable[..., AbstractContextManager[list[Callable[[], Any]]]]:
+    """pytest-django's fixture; with DOMAIN_DATABASES it captures on every alias unless given one.
+
+    A use case commits on its domain's alias, and the events it publishes are pulled after
+    that commit by the other domains' aliases: a test that runs "what happens after commit"
+    must run the callbacks of all of them, in the order they are registered.
+    """
+    if not settings.DOMAIN_DATABASES:
+        return TestCase.captureOnCommitCallbacks
+    return capture_on_every_alias
+
+
+@contextmanager
+def capture_on_every_alias(*, using: str | None = None, execute: bool = False) -> Iterator[list[Callable[[], Any]]]:
+    aliases = [using] if using else list(database_aliases())
+    seen = {alias: len(connections[alias].run_on_commit) for alias in aliases}
+    callbacks: list[Callable[[], Any]] = []
+    try:
+        yield callbacks
+    finally:
+        while True:
+            new = []
+            for alias in aliases:
+                registered = connections[alias].run_on_commit
+                new += [func for _, func, _ in registered[seen[alias] :]]
+                seen[alias] = len(registered)
+            if not new:
+                break
+            callbacks.extend(new)
+            if not execute:
+                break
+            for func in new:
+                func()
 
 
 # -- API clients ---------------------------------------------------------------------
@@ -261,10 +310,22 @@ def fakes(request: pytest.FixtureRequest, contract_fakes: Fakes) -> Fakes:
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Domains tested alone get test databases of their own, so that several such runs can go at once."""
+    """Domains tested alone get test databases of their own, so that several such runs can go at once.
+
+    With DOMAIN_DATABASES, each domain's test database is named as DOMAIN_DATABASES derives it
+    from the default's (`<default test database>_<domain>`, after xdist's suffix): a server or
+    worker a test starts on the test database (DATABASE_URL=<it>, DOMAIN_DATABASES=* inherited)
+    then finds every domain's test database too.
+    """
     if os.environ.get(DOMAINS_VARIABLE):
         suffix = "only_" + "_".join(settings.INSTALLED_DOMAINS)
         for database in settings.DATABASES.values():
             test = database.setdefault("TEST", {})
             if database["ENGINE"] != "django.db.backends.sqlite3" and test.get("NAME") != ":memory:":
                 test["NAME"] = f"{test.get('NAME') or 'test_' + database['NAME']}_{suffix}"
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        return  # test databases in memory, one per alias
+    base = default.get("TEST", {}).get("NAME") or f"test_{default['NAME']}"
+    for domain, alias in settings.DOMAIN_DATABASES.items():
+        settings.DATABASES[alias].setdefault("TEST", {})["NAME"] = f"{base}_{domain}"

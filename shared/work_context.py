@@ -90,6 +90,15 @@ def current_domain() -> str:
     return _domain.get()
 
 
+def domain_variable() -> ContextVar[str]:
+    """The variable `entering` sets: for the one hot-path wrapper that enters a domain in its own frame.
+
+    The interface proxy's measuring wrapper (shared.interfaces.observation) both times a local
+    call and enters the called domain; doing both in one frame saves a call per cross-domain call.
+    """
+    return _domain
+
+
 def entering(domain: str, method: F) -> F:
     """`method`, run as `domain`'s work: the proxy wraps a local domain's operations with it.
 

@@ -1,15 +1,18 @@
-"""Idempotency keys in the admin, to read: who sent which key to which endpoint, and what they were answered."""
+"""Idempotency keys in the admin, to read: who sent which key to which endpoint, and what they were answered.
+
+Each domain's keys are in its database (DOMAIN_DATABASES): the "database" filter picks which.
+"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from shared.admin import ReadOnlyAdmin, pretty_json
+from shared.admin import OneDatabaseAdmin, pretty_json
 from shared.api.models import IdempotencyKey
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(ReadOnlyAdmin):
+class IdempotencyKeyAdmin(OneDatabaseAdmin):
     list_display = ("key", "owner", "endpoint", "response_status", "in_flight", "created_at", "expires_at")
     list_filter = ("response_status",)
     search_fields = ("=key", "=owner", "endpoint")

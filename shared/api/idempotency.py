@@ -32,6 +32,12 @@ stuck; keep it above the server's request timeout.
 
 The claim is committed before the view runs, so it is visible to a concurrent duplicate at
 once; do not run these views inside a transaction (ATOMIC_REQUESTS stays off).
+
+The keys live in the database of the domain whose view is called (`database_for(domain)`,
+the domain of the resolved route: shared.work_context), beside that domain's rows, so a
+domain moved into a database of its own (DOMAIN_DATABASES) takes its keys along; a view
+of no domain keeps them in "default". A row remembers its database (`row._state.db`), and
+every later statement on it, its fence included, goes there.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import status
@@ -59,6 +65,8 @@ from shared.api.config import ApiSettings
 from shared.api.errors import ApiError
 from shared.api.models import IdempotencyKey
 from shared.correlation import REQUEST_ID_HEADER
+from shared.db import database_aliases, database_for
+from shared.work_context import current_domain
 
 logger = logging.getLogger(__name__)
 
@@ -136,13 +144,14 @@ def accepts_idempotency_key(handler: Handler) -> Handler:
             endpoint=f"{request.method} {request.path}"[:300],
             now=timezone.now(),
             settings=ApiSettings.from_django(),
+            database=database_for(current_domain()),
         )
         if claim.replay is not None:
             return claim.replay
         try:
             return _run(handler, view, request, claim.row, *args, **kwargs)
         finally:
-            fencing.let_go(fence_name(claim.row))
+            fencing.let_go(fence_name(claim.row), using=_database(claim.row))
 
     wrapper.accepts_idempotency_key = True  # type: ignore[attr-defined]  # read by the OpenAPI schema
     return wrapper
@@ -169,6 +178,10 @@ def fence_name(row: IdempotencyKey) -> str:
     return f"idempotency:{row.pk}"
 
 
+def _database(row: IdempotencyKey) -> str:
+    return row._state.db or DEFAULT_DB_ALIAS
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Claim:
     row: IdempotencyKey
@@ -177,15 +190,24 @@ class Claim:
 
 
 def claim_key(
-    *, owner: str, key: str, fingerprint: str, endpoint: str, now: dt.datetime, settings: ApiSettings
+    *,
+    owner: str,
+    key: str,
+    fingerprint: str,
+    endpoint: str,
+    now: dt.datetime,
+    settings: ApiSettings,
+    database: str = DEFAULT_DB_ALIAS,
 ) -> Claim:
     """Take the key for this request, or say why not (replay, 422, 409). Safe under concurrency:
     the unique (owner, key) row decides which of two simultaneous requests runs, and a
-    request that holds the key is fenced (see the module docstring) until `fencing.let_go`."""
+    request that holds the key is fenced (see the module docstring) until `fencing.let_go`.
+    `database` is the alias of the serving domain's database, where the key is kept."""
+    keys = IdempotencyKey.objects.using(database)
     for _attempt in range(3):
         try:
-            with transaction.atomic():
-                row = IdempotencyKey.objects.create(
+            with transaction.atomic(using=database):
+                row = keys.create(
                     owner=owner,
                     key=key,
                     fingerprint=fingerprint,
@@ -195,15 +217,15 @@ def claim_key(
                     expires_at=now + settings.idempotency_key_ttl,
                     holder=fencing.holder_id(),
                 )
-                fencing.hold(fence_name(row))  # in the claim's transaction: never visible unfenced
+                fencing.hold(fence_name(row), using=database)  # in the claim's transaction: never visible unfenced
             return Claim(row=row, replay=None)
         except IntegrityError:
             pass
-        existing = IdempotencyKey.objects.filter(owner=owner, key=key).first()
+        existing = keys.filter(owner=owner, key=key).first()
         if existing is None:
             continue  # released or purged since: claim it afresh
         if existing.expires_at <= now:
-            IdempotencyKey.objects.filter(pk=existing.pk, expires_at__lte=now).delete()
+            keys.filter(pk=existing.pk, expires_at__lte=now).delete()
             continue
         if existing.fingerprint != fingerprint:
             raise IdempotencyKeyReusedError(KEY_REUSED.format(key=key, endpoint=existing.endpoint))
@@ -220,17 +242,21 @@ def _take_over(existing: IdempotencyKey, *, now: dt.datetime, settings: ApiSetti
 
     None means the row changed meanwhile (answered, released, or taken by another retry): look again.
     """
-    name = fence_name(existing)
+    name, database = fence_name(existing), _database(existing)
     lease_running = existing.locked_until is not None and existing.locked_until > now
-    if lease_running and fencing.holder_alive(name, existing.holder):
+    if lease_running and fencing.holder_alive(name, existing.holder, using=database):
         raise IdempotencyRequestInFlightError(IN_FLIGHT.format(key=existing.key))
-    if not fencing.hold(name) and lease_running:
+    if not fencing.hold(name, using=database) and lease_running:
         raise IdempotencyRequestInFlightError(IN_FLIGHT.format(key=existing.key))  # another retry got there first
-    taken_over = IdempotencyKey.objects.filter(
-        pk=existing.pk, response_status__isnull=True, locked_until=existing.locked_until, holder=existing.holder
-    ).update(locked_until=now + settings.idempotency_lease, holder=fencing.holder_id())
+    taken_over = (
+        IdempotencyKey.objects.using(database)
+        .filter(
+            pk=existing.pk, response_status__isnull=True, locked_until=existing.locked_until, holder=existing.holder
+        )
+        .update(locked_until=now + settings.idempotency_lease, holder=fencing.holder_id())
+    )
     if not taken_over:
-        fencing.let_go(name)
+        fencing.let_go(name, using=database)
         return None
     existing.refresh_from_db()
     return existing
@@ -239,7 +265,9 @@ def _take_over(existing: IdempotencyKey, *, now: dt.datetime, settings: ApiSetti
 def store_response(row: IdempotencyKey, response: Response) -> None:
     """Keep the response for retries, unless the claim was taken over meanwhile (the lease ran out)."""
     headers = {name: value for name, value in response.items() if name not in ("Content-Type", REQUEST_ID_HEADER)}
-    IdempotencyKey.objects.filter(pk=row.pk, locked_until=row.locked_until, response_status__isnull=True).update(
+    IdempotencyKey.objects.using(_database(row)).filter(
+        pk=row.pk, locked_until=row.locked_until, response_status__isnull=True
+    ).update(
         response_status=response.status_code,
         response_body=json.loads(JSONRenderer().render(response.data) or b"null"),
         response_headers=headers,
@@ -254,14 +282,19 @@ def release_key(row: IdempotencyKey) -> None:
     is about to let go of its fence: the next retry takes it over (see the module docstring).
     """
     try:
-        IdempotencyKey.objects.filter(pk=row.pk, locked_until=row.locked_until, response_status__isnull=True).delete()
+        IdempotencyKey.objects.using(_database(row)).filter(
+            pk=row.pk, locked_until=row.locked_until, response_status__isnull=True
+        ).delete()
     except DatabaseError:
         logger.warning("idempotency.release_failed", extra={"key_id": row.pk}, exc_info=True)
 
 
 def purge_expired_keys(*, now: dt.datetime) -> int:
-    """Delete the keys whose time is up; returns how many."""
-    deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=now).delete()
+    """Delete the keys whose time is up, in every database (shared.db.database_aliases); returns how many."""
+    deleted = 0
+    for alias in database_aliases():
+        count, _ = IdempotencyKey.objects.using(alias).filter(expires_at__lte=now).delete()
+        deleted += count
     return deleted
 
 

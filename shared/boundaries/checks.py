@@ -25,7 +25,13 @@ from django.core import checks
 from django.db import models
 from django.db.migrations.loader import MigrationLoader
 
-from shared.boundaries.domains import DOMAINS_PACKAGE, domain_apps, domain_of_label, is_domain_app
+from shared.boundaries.domains import (
+    DOMAINS_PACKAGE,
+    domain_apps,
+    domain_model_relations,
+    domain_of_label,
+    is_domain_app,
+)
 from shared.interfaces import Interface
 from shared.interfaces.binding import INTERFACE_MODULE
 from shared.placement import Placement, current_placement
@@ -63,33 +69,22 @@ def check_cross_domain_relations(app_configs: Any = None, **kwargs: Any) -> list
 
 def relation_errors(model_classes: Iterable[type[models.Model]]) -> list[checks.CheckMessage]:
     """E001 for every relation field from a domain's model into another domain's model."""
-    errors: list[checks.CheckMessage] = []
-    for model in model_classes:
-        if not is_domain_app(model._meta.app_config):
-            continue
-        for field in model._meta.get_fields(include_hidden=False):
-            if not field.is_relation or field.auto_created or field.related_model is None:
-                continue
-            if isinstance(field.related_model, str):
-                continue  # unresolved lazy relation: Django's own checks report it
-            target_app = field.related_model._meta.app_config
-            if not is_domain_app(target_app) or target_app is model._meta.app_config:
-                continue
-            errors.append(
-                checks.Error(
-                    CROSS_DOMAIN_RELATION.format(
-                        model=model._meta.label,
-                        field=field.name,
-                        kind=type(field).__name__,
-                        target=field.related_model._meta.label,
-                        other=target_app.label,
-                    ),
-                    hint=CROSS_DOMAIN_RELATION_HINT.format(field=field.name, other=target_app.label),
-                    obj=field,
-                    id="modulith.E001",
-                )
-            )
-    return errors
+    return [
+        checks.Error(
+            CROSS_DOMAIN_RELATION.format(
+                model=model._meta.label,
+                field=field.name,
+                kind=type(field).__name__,
+                target=target._meta.label,
+                other=target._meta.app_config.label,
+            ),
+            hint=CROSS_DOMAIN_RELATION_HINT.format(field=field.name, other=target._meta.app_config.label),
+            obj=field,
+            id="modulith.E001",
+        )
+        for model, field, target in domain_model_relations(model_classes)
+        if is_domain_app(target._meta.app_config) and target._meta.app_config is not model._meta.app_config
+    ]
 
 
 # -- E002 / E003 --------------------------------------------------------------------

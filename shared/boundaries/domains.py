@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.apps import AppConfig, apps
+from django.db import models
 
 from shared.interfaces.binding import bind_local
 
@@ -26,6 +27,25 @@ def domain_tables() -> dict[str, str]:
         for model in apps.get_models(include_auto_created=True)
         if is_domain_app(model._meta.app_config)
     }
+
+
+def domain_model_relations(
+    model_classes: Iterable[type[models.Model]],
+) -> Iterator[tuple[type[models.Model], models.Field, type[models.Model]]]:
+    """(model, field, related model) for each relation a domain's model declares, resolved.
+
+    Reverse and auto-created relations are left out: the side that declares a relation is
+    the one that must change. An unresolved lazy relation is left to Django's own checks.
+    """
+    for model in model_classes:
+        if not is_domain_app(model._meta.app_config):
+            continue
+        for field in model._meta.get_fields(include_hidden=False):
+            if not field.is_relation or field.auto_created or field.related_model is None:
+                continue
+            if isinstance(field.related_model, str):
+                continue
+            yield model, field, field.related_model  # type: ignore[misc]
 
 
 def domain_of_label(app_label: str) -> str | None:

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core import checks
 from django.db import models
 
-from shared.boundaries.domains import is_domain_app
+from shared.boundaries.domains import domain_model_relations, is_domain_app
 from shared.boundaries.source import SourceTree
 from shared.boundaries.source_rules import KERNEL_RELATION_FIX, tree_violations
 
@@ -45,35 +45,24 @@ def check_kernel_relations(app_configs: Any = None, **kwargs: Any) -> list[check
 def kernel_relation_errors(model_classes: Iterable[type[models.Model]]) -> list[checks.CheckMessage]:
     """E060 for every relation field from a domain's model into a model of a non-domain app."""
     user_app = settings.AUTH_USER_MODEL.split(".", 1)[0]
-    errors: list[checks.CheckMessage] = []
-    for model in model_classes:
-        if not is_domain_app(model._meta.app_config):
-            continue
-        for field in model._meta.get_fields(include_hidden=False):
-            if not field.is_relation or field.auto_created or field.related_model is None:
-                continue
-            if isinstance(field.related_model, str):
-                continue  # unresolved lazy relation: Django's own checks report it
-            target = field.related_model._meta.app_config
-            if is_domain_app(target):
-                continue  # another domain: E001; its own: fine
-            if model._meta.app_label == user_app and target.label == USER_MODEL_APP:
-                continue
-            errors.append(
-                checks.Error(
-                    MODEL_KERNEL_RELATION.format(
-                        model=model._meta.label,
-                        field=field.name,
-                        kind=type(field).__name__,
-                        target=field.related_model._meta.label,
-                        label=target.label,
-                    ),
-                    hint=KERNEL_RELATION_FIX,
-                    obj=field,
-                    id="modulith.E060",
-                )
-            )
-    return errors
+    return [
+        checks.Error(
+            MODEL_KERNEL_RELATION.format(
+                model=model._meta.label,
+                field=field.name,
+                kind=type(field).__name__,
+                target=target._meta.label,
+                label=target._meta.app_config.label,
+            ),
+            hint=KERNEL_RELATION_FIX,
+            obj=field,
+            id="modulith.E060",
+        )
+        for model, field, target in domain_model_relations(model_classes)
+        # Another domain is E001's; its own is fine; the user model's domain may relate to auth.
+        if not is_domain_app(target._meta.app_config)
+        and not (model._meta.app_label == user_app and target._meta.app_config.label == USER_MODEL_APP)
+    ]
 
 
 def check_source_rules(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -12,4 +12,8 @@ failures retry with backoff and end dead, visible and replayable with `manage.py
 Across processes, the outbox is the log: each service serves it as an ordered feed
 (shared.bus.feed, feed_view), and a subscriber elsewhere pulls it from its own cursor into
 the inbox in its own database (shared.bus.puller, inbox); Redis only nudges (shared.bus.nudge).
+
+Across domain databases in one process (DOMAIN_DATABASES), the same: each database has a
+bus of its own (shared.bus.runtime.bus_for), and a subscriber whose domain's database is
+not the publisher's pulls the publisher's outbox in process (shared.bus.database_feed).
 """

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shared import wire
 from shared.bus.config import BusSettings
+from shared.bus.database_feed import DatabaseFeed
 from shared.bus.delivery import Deliverer
 from shared.bus.feed_client import FeedUnavailableError, HttpFeed
 from shared.bus.inbox import Inbox
@@ -24,6 +25,7 @@ from shared.bus.puller import FeedSource, Puller
 from shared.bus.subscriptions import Router, Subscription
 from shared.bus.transport import ClaimingTransport, InProcessTransport, Transport
 from shared.correlation import current_correlation_id
+from shared.db import database_for
 from shared.events import event_meta, ordering_key
 from shared.interfaces import Registry
 from shared.observability.metrics import EVENTS_PUBLISHED
@@ -55,7 +57,15 @@ SUBSCRIPTION_WITHOUT_PUBLISHER = (
 
 
 class Bus:
-    """Writes events to the outbox in the caller's transaction and delivers them after commit."""
+    """Writes events to the outbox in the caller's transaction and delivers them after commit.
+
+    One bus per database alias: the bus on alias A writes the events of the domains whose
+    database is A into A's outbox, with deliveries for the subscribers whose database is A.
+    A subscriber in another database B receives through B's bus, which pulls A's outbox as a
+    feed in process (shared.bus.database_feed) right after the publishing transaction
+    commits and on every sweep. `on(alias)` gives the bus of another alias, wired the same;
+    with one database, "default" is the only one and nothing is pulled.
+    """
 
     def __init__(
         self,
@@ -68,7 +78,19 @@ class Bus:
         feed_source: Callable[[FeedPlacement], FeedSource] | None = None,
         nudger: Nudger | None = None,
         using: str = DEFAULT_DB_ALIAS,
+        siblings: dict[str, Bus] | None = None,
     ) -> None:
+        self._wiring = {
+            "registry": registry,
+            "router": router,
+            "transport": transport,
+            "settings": settings,
+            "clock": clock,
+            "feed_source": feed_source,
+            "nudger": nudger,
+        }
+        self._siblings = siblings if siblings is not None else {}
+        self._siblings.setdefault(using, self)
         self.registry = registry
         self.router = router
         self.deliverer = Deliverer(registry=registry, router=router, settings=settings, clock=clock, using=using)
@@ -83,7 +105,22 @@ class Bus:
         self._feed_source = feed_source or _http_feed
         self._sources: dict[FeedPlacement, FeedSource] = {}
         self.nudger = nudger
-        self.puller = Puller(inbox=Inbox(clock=clock), hand_off=self._hand_off_received, page_size=settings().feed_page)
+        self.puller = Puller(
+            inbox=Inbox(using=using, clock=clock), hand_off=self._hand_off_received, page_size=settings().feed_page
+        )
+        self._database_feeds: dict[str, DatabaseFeed] = {}
+
+    @property
+    def using(self) -> str:
+        """The database alias whose bus tables this bus writes."""
+        return self._using
+
+    def on(self, alias: str) -> Bus:
+        """The bus of database `alias`, wired as this one (built on first use; this bus for its own alias)."""
+        bus = self._siblings.get(alias)
+        if bus is None:
+            bus = Bus(**self._wiring, using=alias, siblings=self._siblings)  # type: ignore[arg-type]
+        return bus
 
     def undeclared_subscriptions(self) -> list[str]:
         """Subscriptions to an event name or version that no interface publishes (check modulith.E010)."""
@@ -128,6 +165,10 @@ class Bus:
         remote = remote_domains()
         return [s for s in subscriptions if domain_of(s.id) not in remote]
 
+    def own_subscriptions(self, subscriptions: Iterable[Subscription]) -> list[Subscription]:
+        """Those local `subscriptions` whose subscriber's domain keeps its inbox in this bus's database."""
+        return [s for s in self.local_subscriptions(subscriptions) if database_for(domain_of(s.id)) == self._using]
+
     def publish(self, event: object) -> uuid.UUID:
         """Store `event` with one delivery per local subscriber; hand it to the transport once the transaction commits.
 
@@ -142,6 +183,9 @@ class Bus:
         and the sweep (`manage.py bus work`, or Celery beat) retries them.
         """
         meta = event_meta(event)
+        publisher_database = database_for(domain_of(meta.name))
+        if publisher_database != self._using:
+            return self.on(publisher_database).publish(event)
         if self.registry.event_type(meta.name, meta.version) is not type(event):
             raise TypeError(
                 EVENT_NOT_DECLARED.format(
@@ -158,7 +202,9 @@ class Bus:
             payload=payload,
             correlation_id=current_correlation_id(),
         )
-        subscribers = [s.id for s in self.local_subscriptions(self.router.for_event(meta))]
+        local = self.local_subscriptions(self.router.for_event(meta))
+        subscribers = [s.id for s in local if database_for(domain_of(s.id)) == self._using]
+        pullers = sorted({database_for(domain_of(s.id)) for s in local} - {self._using})
         settings = self._settings()
         # No savepoint of its own inside the caller's transaction: a failed write fails the caller's use case.
         with transaction.atomic(using=self._using, savepoint=False):
@@ -174,6 +220,10 @@ class Bus:
             if written:
                 published = Published(event=record, deliveries=written, using=self._using)
                 transaction.on_commit(partial(self._hand_off, published), using=self._using)
+            if pullers:
+                # Subscribers in other databases take the event in now, so that with the in-process
+                # transport their handlers have run too once the publisher's transaction has committed.
+                transaction.on_commit(partial(self._pull_into, pullers), using=self._using)
             transaction.on_commit(EVENTS_PUBLISHED.labels(meta.name).inc, using=self._using)
             if self.nudger is not None:
                 transaction.on_commit(partial(self.nudger.nudge, domain_of(meta.name)), using=self._using)
@@ -185,8 +235,12 @@ class Bus:
         A feed that cannot be read is logged and counted 0: its cursors stay, and the
         next pull resumes from them.
         """
-        local = self.local_subscriptions(self.router)
+        local = self.own_subscriptions(self.router)
         received: dict[str, int] = {}
+        remote = remote_domains()
+        for alias in sorted({database_for(domain_of(s.name)) for s in local if domain_of(s.name) not in remote}):
+            if alias != self._using:
+                received[self._database_feed(alias).name] = self.pull_database(alias)
         for placement in feeds():
             subscriptions = [s for s in local if domain_of(s.name) in placement.domains]
             if not subscriptions:
@@ -200,6 +254,34 @@ class Bus:
                 logger.warning("bus.feed_unavailable", exc_info=True, extra={"feed": placement.name})
                 received[placement.name] = 0
         return received
+
+    def pull_database(self, alias: str) -> int:
+        """Take in what the outbox of database `alias` (this process's) holds for this database's subscribers."""
+        remote = remote_domains()
+        subscriptions = [
+            s
+            for s in self.own_subscriptions(self.router)
+            if database_for(domain_of(s.name)) == alias and domain_of(s.name) not in remote
+        ]
+        if not subscriptions:
+            return 0
+        return self.puller.pull(self._database_feed(alias), subscriptions)
+
+    def _database_feed(self, alias: str) -> DatabaseFeed:
+        feed = self._database_feeds.get(alias)
+        if feed is None:
+            feed = self._database_feeds[alias] = DatabaseFeed(alias=alias, registry=self.registry)
+        return feed
+
+    def _pull_into(self, aliases: Iterable[str]) -> None:
+        """After commit: the buses of `aliases` pull this database's outbox; a failure waits for the sweep."""
+        for alias in aliases:
+            try:
+                self.on(alias).pull_database(self._using)
+            except Exception:
+                # The event is committed here and each subscriber's cursor stayed where it was:
+                # the next sweep of `alias` (manage.py bus work, the bus.sweep task) takes it in.
+                logger.exception("bus.pull_failed", extra={"feed": self._using, "database": alias})
 
     def sweep(self, *, limit: int) -> dict[str, int]:
         """The periodic catch-up: pull the feeds, then the transport's sweep (retries, leases, resends)."""

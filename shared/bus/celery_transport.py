@@ -2,12 +2,13 @@
 
     publisher's transaction writes the deliveries already claimed by the relay (shared.bus.outbox)
         -> commit -> Bus._hand_off -> CeleryTransport.run_claimed -> Relay: send `bus.deliver`
-    worker: bus.deliver(delivery_id) -> Deliverer.deliver (claim, handler + inbox in one transaction)
+    worker: bus.deliver(delivery_id, database) -> Deliverer.deliver (claim, handler + inbox in one transaction)
     periodic sweep (`bus.sweep` task from celery beat, or `manage.py bus work`)
         -> take back expired leases, relay whatever is still owed a message (failed sends,
            due retries, rows whose hand-off never ran because the process died after commit)
 
-The message only says "delivery 42 is due"; the database holds the event, the attempt
+The message only says "delivery 42 of database catalog is due" (`database` is left out for
+"default", so a message reads as before with one database); the database holds the event, the attempt
 count and the outcome. A lost message costs a sweep, a duplicate costs one claim that
 finds the row already taken or done. Selected with BUS_TRANSPORT=celery; the Celery app
 and the worker settings that make delivery at-least-once live in shared/bus/worker.py
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 
 from celery import Celery, current_app
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS
 
 from shared.bus.delivery import Deliverer
 from shared.bus.outbox import BirthClaim, Published
@@ -42,9 +44,12 @@ class CelerySender:
         self._app = app
         self._queue = queue
 
-    def send(self, delivery_id: int) -> None:
+    def send(self, delivery_id: int, *, database: str = DEFAULT_DB_ALIAS) -> None:
         # By name: the task is defined in shared.bus.tasks and registered where workers run.
-        self._app.send_task(DELIVER_TASK, kwargs={"delivery_id": delivery_id}, queue=self._queue, ignore_result=True)
+        kwargs: dict[str, object] = {"delivery_id": delivery_id}
+        if database != DEFAULT_DB_ALIAS:
+            kwargs["database"] = database
+        self._app.send_task(DELIVER_TASK, kwargs=kwargs, queue=self._queue, ignore_result=True)
 
 
 class CeleryTransport:
@@ -62,6 +67,7 @@ class CeleryTransport:
             sender=sender or CelerySender(app=current_app._get_current_object()),
             settings=deliverer.settings,
             clock=deliverer.clock,
+            using=deliverer.using,
         )
 
     def after_commit(self, event_id: uuid.UUID) -> None:

@@ -159,6 +159,11 @@ class Deliverer:
     def clock(self) -> Callable[[], dt.datetime]:
         return self._clock
 
+    @property
+    def using(self) -> str:
+        """The database alias of the deliveries this deliverer runs (its subscribers' inbox)."""
+        return self._using
+
     def deliver_event(self, event_id: uuid.UUID) -> list[Outcome]:
         """Deliver every due delivery of one event (called right after the publisher commits)."""
         ids = (
@@ -373,20 +378,25 @@ class Deliverer:
 
 
 def reset_for_replay(
-    delivery_ids: Iterable[int] | None, *, statuses: Iterable[str], now: dt.datetime | None = None
+    delivery_ids: Iterable[int] | None,
+    *,
+    statuses: Iterable[str],
+    now: dt.datetime | None = None,
+    using: str = DEFAULT_DB_ALIAS,
 ) -> list[int]:
     """Give failed or dead deliveries a fresh set of attempts, due `now`; returns their ids.
 
-    `delivery_ids=None` selects every delivery in `statuses`. Done deliveries are never
+    `delivery_ids=None` selects every delivery in `statuses` of database `using` (ids are
+    per database: each domain database numbers its own deliveries). Done deliveries are never
     reset: running a handler twice is exactly what the inbox exists to prevent.
     """
     now = now or timezone.now()
-    selected = Delivery.objects.filter(status__in=list(statuses))
+    selected = Delivery.objects.using(using).filter(status__in=list(statuses))
     if delivery_ids is not None:
         selected = selected.filter(id__in=list(delivery_ids))
-    with transaction.atomic():
+    with transaction.atomic(using=using):
         ids = list(selected.select_for_update().order_by("id").values_list("id", flat=True))
-        Delivery.objects.filter(id__in=ids).update(
+        Delivery.objects.using(using).filter(id__in=ids).update(
             status=DeliveryStatus.PENDING,
             attempts=0,
             next_attempt_at=now,

@@ -6,7 +6,9 @@
 
 Read at scrape time rather than counted as deliveries change, because the database is
 the truth for every process (web, workers, another host): whichever process answers
-the scrape sees the same backlog. The query (shared.bus.stats) groups only the rows not
+the scrape sees the same backlog. With DOMAIN_DATABASES, every database's deliveries are
+read (each subscriber's are in its domain's database), and one that cannot be read makes
+`modulith_outbox_up` 0. The query (shared.bus.stats) groups only the rows not
 done, through the status index, so its cost follows the backlog, not the history.
 """
 
@@ -20,7 +22,7 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from shared.bus.stats import backlog_by_subscriber
+from shared.bus.stats import backlog_in_every_database
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class OutboxCollector(Collector):
         now = timezone.now()
         up = GaugeMetricFamily("modulith_outbox_up", "1 when the outbox backlog could be read from the database.")
         try:
-            rows = backlog_by_subscriber(now=now)
+            rows = backlog_in_every_database(now=now)
         except DatabaseError:
             logger.exception("bus.metrics.backlog_unreadable")
             up.add_metric([], 0)

@@ -54,7 +54,8 @@ from functools import reduce
 from operator import or_
 from typing import Protocol
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
 from shared.bus.config import BusSettings
@@ -65,8 +66,8 @@ logger = logging.getLogger(__name__)
 
 
 class Sender(Protocol):
-    def send(self, delivery_id: int) -> None:
-        """Hand one delivery to the broker; raise if the broker did not take it."""
+    def send(self, delivery_id: int, *, database: str = DEFAULT_DB_ALIAS) -> None:
+        """Hand one delivery (of the bus tables in database alias `database`) to the broker; raise if it refused."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -76,7 +77,7 @@ class Claim:
     """`relay_attempts` right after this claim: the fencing token for recording the outcome."""
 
 
-def owed_a_message() -> str:
+def owed_a_message(connection: BaseDatabaseWrapper) -> str:
     """SQL condition on the delivery table aliased `d`: due now, in key order, and no message covers it.
 
     A message covers a row when a relay claimed it for its current attempt and that
@@ -96,19 +97,20 @@ def owed_a_message() -> str:
     """
 
 
-def owed_a_message_params(now: dt.datetime) -> list[object]:
+def owed_a_message_params(now: dt.datetime, connection: BaseDatabaseWrapper) -> list[object]:
     at = connection.ops.adapt_datetimefield_value(now)
     return [*map(str, RETRYABLE), at, *map(str, UNFINISHED), at]
 
 
-def _claim_sql(*, scope: str, limit: int) -> str:
+def _claim_sql(connection: BaseDatabaseWrapper, *, scope: str, limit: int) -> str:
     table = connection.ops.quote_name(Delivery._meta.db_table)
     lock = "FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    owed = owed_a_message(connection)
     return f"""
         UPDATE {table}
         SET relay_attempts = relay_attempts + 1, relayed_for = attempts, relay_lease_expires_at = %s
         WHERE id IN (
-            SELECT d.id FROM {table} d WHERE {scope} AND {owed_a_message()} ORDER BY d.id LIMIT {int(limit)} {lock}
+            SELECT d.id FROM {table} d WHERE {scope} AND {owed} ORDER BY d.id LIMIT {int(limit)} {lock}
         )
         RETURNING id, relay_attempts
     """
@@ -118,11 +120,17 @@ class Relay:
     """Claims deliveries owed a message, sends them through `sender`, records what was sent."""
 
     def __init__(
-        self, *, sender: Sender, settings: Callable[[], BusSettings], clock: Callable[[], dt.datetime]
+        self,
+        *,
+        sender: Sender,
+        settings: Callable[[], BusSettings],
+        clock: Callable[[], dt.datetime],
+        using: str = DEFAULT_DB_ALIAS,
     ) -> None:
         self._sender = sender
         self._settings = settings
         self._clock = clock
+        self._using = using
 
     def relay_event(self, event_id: uuid.UUID) -> int:
         """Send the deliveries of a freshly committed event; returns how many were sent."""
@@ -160,6 +168,7 @@ class Relay:
         """Take up to `limit` deliveries owed a message (of one event, or among some ids) under a lease."""
         now = self._clock()
         settings = self._settings()
+        connection = connections[self._using]
         scope, scope_params = "1 = 1", []
         if event_id is not None:
             event_field = Delivery._meta.get_field("event").target_field  # type: ignore[attr-defined]
@@ -172,8 +181,8 @@ class Relay:
         lease = connection.ops.adapt_datetimefield_value(now + settings.relay_lease)
         with connection.cursor() as cursor:
             cursor.execute(
-                _claim_sql(scope=scope, limit=limit or settings.relay_batch),
-                [lease, *scope_params, *owed_a_message_params(now)],
+                _claim_sql(connection, scope=scope, limit=limit or settings.relay_batch),
+                [lease, *scope_params, *owed_a_message_params(now, connection)],
             )
             claimed = sorted(cursor.fetchall())
         return [Claim(delivery_id=delivery_id, token=token) for delivery_id, token in claimed]
@@ -183,7 +192,7 @@ class Relay:
         sent: list[Claim] = []
         for index, claim in enumerate(claims):
             try:
-                self._sender.send(claim.delivery_id)
+                self._sender.send(claim.delivery_id, database=self._using)
             except Exception:
                 # The broker is down or refused: the next sweep tries again, so do not wait
                 # for the lease. Trying the rest now would only pay the same timeout again.
@@ -202,4 +211,4 @@ class Relay:
         if not claims:
             return 0
         held = reduce(or_, (Q(id=c.delivery_id, relay_attempts=c.token) for c in claims))
-        return Delivery.objects.filter(held).update(relay_lease_expires_at=relay_lease_expires_at)
+        return Delivery.objects.using(self._using).filter(held).update(relay_lease_expires_at=relay_lease_expires_at)

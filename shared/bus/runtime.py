@@ -1,7 +1,12 @@
-"""This process's bus, built on first use from the installed apps' handlers.
+"""This process's buses, built on first use from the installed apps' handlers.
 
 Built lazily (not in AppConfig.ready) because it needs every domain's interface bound
 first, and domains become ready in INSTALLED_APPS order.
+
+One bus per database alias in use (`bus_for(alias)`; `default_bus()` is "default"'s, and
+the others are its siblings, wired the same: shared.bus.bus.Bus.on). `publish` writes to
+the publishing domain's database; whatever reads the bus's tables asks for every alias
+(`database_aliases()`), or says which one it acts on.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from shared.bus.bus import Bus
 from shared.bus.nudge import NudgeListener, Nudger
 from shared.bus.placement import feeds
 from shared.bus.subscriptions import Router, discover_subscriptions
+from shared.db import database_aliases
 from shared.interfaces import registry
 
 TRANSPORTS = {
@@ -25,6 +31,7 @@ TRANSPORTS = {
     "celery": "shared.bus.celery_transport.CeleryTransport",
 }
 UNKNOWN_TRANSPORT = "BUS_TRANSPORT={value!r} is not a transport. Choose one of: {choices}."
+UNKNOWN_DATABASE = "{alias!r} is no database alias of this shop. Name one of: {aliases}."
 
 _bus: Bus | None = None
 
@@ -70,6 +77,22 @@ def use_bus(bus: Bus) -> Iterator[Bus]:
         _bus = previous
 
 
+def bus_for(alias: str) -> Bus:
+    """The bus of database `alias` (raises ValueError, naming the aliases, for one this shop does not have)."""
+    if alias not in database_aliases():
+        raise ValueError(UNKNOWN_DATABASE.format(alias=alias, aliases=", ".join(database_aliases())))
+    return default_bus().on(alias)
+
+
+def sweep_every_database(*, limit: int) -> dict[str, int]:
+    """One sweep of every database's bus (pull the feeds, retry, take back, resend); counts summed."""
+    counts: dict[str, int] = {}
+    for alias in database_aliases():
+        for what, n in bus_for(alias).sweep(limit=limit).items():
+            counts[what] = counts.get(what, 0) + n
+    return counts
+
+
 def publish(event: object) -> uuid.UUID:
-    """Publish on this process's bus; see Bus.publish."""
+    """Publish on the publishing domain's database's bus; see Bus.publish."""
     return default_bus().publish(event)

@@ -12,9 +12,9 @@ from typing import Any
 from celery import Task, shared_task, signals
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 
-from shared.bus.runtime import default_bus
+from shared.bus.runtime import bus_for, default_bus, sweep_every_database
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
 
 WORKER_NEEDS_CELERY_TRANSPORT = (
@@ -45,8 +45,11 @@ def refuse_to_start_without_the_bus(**kwargs: Any) -> None:
 
 
 @shared_task(name=DELIVER_TASK, bind=True, ignore_result=True)
-def deliver(self: Task, delivery_id: int) -> str:
+def deliver(self: Task, delivery_id: int, database: str = DEFAULT_DB_ALIAS) -> str:
     """Run one delivery through the Deliverer (claim, handler and inbox in one transaction).
+
+    `database` is the alias whose bus tables hold the delivery (its subscriber's domain's
+    database, DOMAIN_DATABASES); a message without it, sent with one database, means "default".
 
     A message that comes back to a worker (kombu restored it after its worker died, or
     Celery re-sent it after a pool process was lost) means the attempt that held it is
@@ -56,7 +59,7 @@ def deliver(self: Task, delivery_id: int) -> str:
     redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     abandoned = redelivered or self.request.retries > 0
     try:
-        return str(default_bus().deliverer.deliver(delivery_id, abandoned=abandoned))
+        return str(bus_for(database).deliverer.deliver(delivery_id, abandoned=abandoned))
     except DatabaseError as exc:
         # The bus's own bookkeeping could not reach the database (a handler's errors never
         # get here: the Deliverer records them). Try again soon rather than wait for the
@@ -66,5 +69,8 @@ def deliver(self: Task, delivery_id: int) -> str:
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep(limit: int = 500) -> Mapping[str, int]:
-    """The periodic catch-up (celery beat runs it every BUS_SWEEP_SECONDS): pull the feeds, retry, resend."""
-    return default_bus().sweep(limit=limit)
+    """The periodic catch-up (celery beat runs it every BUS_SWEEP_SECONDS): pull the feeds, retry, resend.
+
+    Every database's bus is swept, each with up to `limit` rows.
+    """
+    return sweep_every_database(limit=limit)

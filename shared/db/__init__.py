@@ -17,6 +17,6 @@ every database, written in the domain's own transactions.
 
 from __future__ import annotations
 
-from shared.db.transactions import atomic, connection_for, database_for, on_commit
+from shared.db.transactions import atomic, connection_for, database_aliases, database_for, on_commit
 
-__all__ = ["atomic", "connection_for", "database_for", "on_commit"]
+__all__ = ["atomic", "connection_for", "database_aliases", "database_for", "on_commit"]

@@ -18,6 +18,14 @@ def database_for(domain: str) -> str:
     return getattr(settings, "DOMAIN_DATABASES", {}).get(domain, DEFAULT_DB_ALIAS)
 
 
+def database_aliases() -> tuple[str, ...]:
+    """Every alias a domain's tables or the kernel's live in: "default", then each domain's own database.
+
+    What reads the bus's or the idempotency keys' tables for the whole shop asks each of these.
+    """
+    return tuple(dict.fromkeys((DEFAULT_DB_ALIAS, *getattr(settings, "DOMAIN_DATABASES", {}).values())))
+
+
 def atomic(domain: str, *, savepoint: bool = True, durable: bool = False) -> transaction.Atomic:
     """`transaction.atomic` on `domain`'s database: the one transaction of a use case of that domain.
 

@@ -11,8 +11,9 @@ The hook, whole:
 
     enable() / disable()                   turn measuring on or off for proxies bound from now on
     series(domain, operation, placement)   the tally of one operation: .record(seconds, outcome)
-    measured(method, domain=, operation=, placement=)
-                                           `method`, timed into its series (or as is while disabled)
+    measured(method, domain=, operation=, placement=, enters=)
+                                           `method`, timed into its series (or as is while disabled),
+                                           and with `enters` run as the domain's work
     outcome_of(error)                      how an exception counts: DOMAIN_ERROR or ERROR
 
 The proxy calls `measured` when it binds a target (shared.interfaces.proxy). A target
@@ -40,6 +41,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from shared.errors import DomainError, ErrorKind
+from shared.work_context import domain_variable, entering
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -139,20 +141,29 @@ def outcome_of(error: BaseException) -> Outcome:
     return ERROR
 
 
-def measured(method: F, *, domain: str, operation: str, placement: str) -> F:
-    """`method`, timed into its series on every call; `method` itself while measuring is off."""
+def measured(method: F, *, domain: str, operation: str, placement: str, enters: bool = False) -> F:
+    """`method`, timed into its series on every call; `method` itself while measuring is off.
+
+    With `enters`, each call also runs as `domain`'s work (shared.work_context.entering), in
+    the same frame: a local call then pays for one wrapper, not two (bench/kernel.py).
+    """
     if not _enabled:
-        return method
+        return entering(domain, method) if enters else method
     tally = series(domain, operation, placement)
     buckets, outcomes, lock, clock = tally.buckets, tally.outcomes, tally._lock, time.perf_counter
+    working_on = domain_variable()
 
     def call(*args: Any, **kwargs: Any) -> Any:
+        entered = working_on.set(domain) if enters and working_on.get() != domain else None
         started = clock()
         try:
             result = method(*args, **kwargs)
         except Exception as error:
             tally.record(clock() - started, outcome_of(error))
             raise
+        finally:
+            if entered is not None:
+                working_on.reset(entered)
         # record(), inlined: this path runs on every successful cross-domain call.
         elapsed = clock() - started
         index = bisect_left(BUCKETS, elapsed)

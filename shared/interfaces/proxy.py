@@ -11,7 +11,6 @@ from typing import Any, TypeVar, cast
 from shared.errors import KERNEL_ERRORS, DomainError
 from shared.interfaces.errors import NO_SUCH_OPERATION, NOT_AN_INTERFACE, NOT_BOUND, InterfaceNotBoundError
 from shared.interfaces.observation import LOCAL, measured, placement_of
-from shared.work_context import entering
 
 P = TypeVar("P")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,11 +59,11 @@ class Interface:
     """A domain's interface: declared operations, events and errors, and the bound target.
 
     Attribute access is the hot path of every cross-domain call, so binding copies the
-    implementation's bound methods into this object's __dict__, each wrapped once to run as
-    the domain's work (shared.work_context.entering: the domain of log lines and of the
-    table guard) when it runs in this process (see bench/ for the cost). With metrics on,
-    each copied method is wrapped once, at binding, to count and time its calls
-    (shared.interfaces.observation), labelled local or remote by the target.
+    implementation's bound methods into this object's __dict__, each wrapped once, at
+    binding (shared.interfaces.observation.measured): with metrics on, to count and time its
+    calls, labelled local or remote by the target; and when the domain runs in this process,
+    to run as the domain's work (shared.work_context: the domain of log lines and of the
+    table guard). One wrapper does both, in one frame (see bench/kernel.py for the cost).
     """
 
     def __init__(
@@ -105,11 +104,13 @@ class Interface:
         if target is not None:
             placement = placement_of(target)
             for operation in self._meta.operations:
-                method = getattr(target, operation)
-                if placement == LOCAL:  # the domain's code runs here: its lines and its SQL are its own
-                    method = entering(self._meta.name, method)
                 self.__dict__[operation] = measured(
-                    method, domain=self._meta.name, operation=operation, placement=placement
+                    getattr(target, operation),
+                    domain=self._meta.name,
+                    operation=operation,
+                    placement=placement,
+                    # The domain's code runs here: its lines and its SQL are its own.
+                    enters=placement == LOCAL,
                 )
 
     def __getattr__(self, operation: str) -> Any:

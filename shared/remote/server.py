@@ -60,6 +60,7 @@ from shared.auth.service_tokens import (
     ServiceTokenWrongAudience,
     current_service_verifier,
 )
+from shared.db import database_for
 from shared.errors import DomainError
 from shared.interfaces.codec import OperationCodec, operation_codecs
 from shared.interfaces.proxy import Interface
@@ -189,6 +190,7 @@ def _deduplicated(
             endpoint=f"POST {request.path}"[:300],
             now=timezone.now(),
             settings=ApiSettings.from_django(),
+            database=database_for(interface.meta.name),
         )
     except IdempotencyKeyReusedError:
         detail = REQUEST_ID_REUSED.format(request_id=request_id, operation=codec.name)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from domains.identity.models import User
+from shared.admin import DATABASE
 from shared.api.models import IdempotencyKey
 from shared.bus.admin import NOT_REPLAYED, REPLAYED
 from shared.bus.bus import Bus
@@ -22,11 +23,14 @@ from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Router, Subscription
 from shared.interfaces import Registry
+from tests.kernel.bus_databases import ORDERS, database_files, databases
 from tests.kernel.sample import Pinged, make_sample_interface
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHANGELIST = reverse("admin:bus_delivery_changelist")
+
+__all__ = ["database_files", "databases"]  # fixtures
 
 
 class Flaky:
@@ -149,3 +153,36 @@ def test_idempotency_keys_are_readable_with_their_answer_and_cannot_be_changed(s
     assert 'name="_save"' not in page.content.decode()
     assert deleted.status_code == 403
     assert IdempotencyKey.objects.filter(id=key.id).exists()
+
+
+def test_the_deliveries_of_another_database_are_listed_shown_and_replayed_there(
+    staff: Client, databases: dict, handler: Flaky
+) -> None:
+    registry = Registry()
+    registry.register(make_sample_interface())
+    bus = Bus(
+        registry=registry,
+        router=Router([Subscription(id="orders.flaky", event=Pinged, handler=handler)]),
+        settings=lambda: BusSettings(max_attempts=1),
+    )
+    with use_bus(bus):
+        bus.publish(Pinged(n=11))  # published in PUBLISHER's database, delivered (and dead) in ORDERS'
+        dead = Delivery.objects.using(ORDERS).get()
+        default_list = staff.get(CHANGELIST, {"status__exact": "dead"})
+        orders_list = staff.get(CHANGELIST, {"status__exact": "dead", DATABASE: ORDERS})
+        page = staff.get(
+            reverse("admin:bus_delivery_change", args=[dead.id]), {"_changelist_filters": f"{DATABASE}={ORDERS}"}
+        )
+        handler.broken = False
+        replay = staff.post(
+            f"{CHANGELIST}?{DATABASE}={ORDERS}", {"action": "replay", "_selected_action": [dead.id]}, follow=True
+        )
+
+    dead.refresh_from_db()
+    assert list(default_list.context["cl"].result_list) == []
+    assert [d.subscriber for d in orders_list.context["cl"].result_list] == ["orders.flaky"]
+    assert page.status_code == 200
+    assert "RuntimeError: ping 11 refused on purpose" in page.content.decode()
+    assert f"?{DATABASE}={ORDERS}" in page.content.decode()  # the link to its event stays in ORDERS
+    assert [str(m) for m in get_messages(replay.wsgi_request)] == [REPLAYED.format(count=1, statuses=f"{dead.id} done")]
+    assert (dead.status, dead.attempts) == (DeliveryStatus.DONE, 1)

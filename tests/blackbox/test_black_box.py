@@ -3,7 +3,8 @@
 Read by `ast` from its files, so a new module or a lazy import inside a function counts too.
 A flow may use a domain's interface (its DTOs, errors and proxy) and HTTP; nothing else of a
 domain, nothing that reads tables (the ORM, the app registry, a connection), and no test
-helper that does.
+helper that does. The contract suites of tests/interfaces are allowed: they too reach
+domains through their interfaces alone (tests/interfaces/conftest.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pytest
 
 SUITE = Path(__file__).resolve().parent
 ROOT = SUITE.parent.parent
-ALLOWED_TEST_HELPERS = ("tests.blackbox", "tests.extract.services", "tests.reliability.processes")
+ALLOWED_TEST_HELPERS = ("tests.blackbox", "tests.extract.services", "tests.reliability.processes", "tests.interfaces")
+"""The suite's own helpers, the process helpers, and the contract suites, which call domains through interfaces only."""
 FORBIDDEN = ("django.db", "django.apps", "django.contrib.auth", "shared.bus.models", "shared.api.models", "conftest")
 REACHES_IN = "{path}:{line} imports {module}: black-box tests reach a domain through its interface or HTTP only."
 FORBIDDEN_IMPORT = "{path}:{line} imports {module}, which reads or writes tables behind the API's back."

@@ -18,6 +18,7 @@ from domains.catalog.interface import catalog
 from domains.orders.interface import OrderConfirmed, OrderLineDTO
 from shared.bus.models import Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
 from shared.bus.runtime import nudge_listener
+from shared.db import database_for
 from shared.interfaces import Registry
 from shared.money import Money
 from tests.events.conftest import EVENT_TESTS, Peer, Topology, TwoProcesses, effects, tracking_bus
@@ -132,7 +133,10 @@ def test_the_carts_own_handler_takes_the_bought_units_out_when_orders_confirms_t
     assert [(line.product_id, line.quantity) for line in cart.get_cart(customer_id=customer_id).lines] == [
         (product.id, 1)
     ]
-    assert Delivery.objects.get(subscriber="cart.empty_cart_of_confirmed_order").status == DeliveryStatus.DONE
+    assert (
+        Delivery.objects.using(database_for("cart")).get(subscriber="cart.empty_cart_of_confirmed_order").status
+        == DeliveryStatus.DONE
+    )
 
 
 def eur(amount: str) -> Money:

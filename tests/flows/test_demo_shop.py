@@ -15,6 +15,7 @@ from domains.identity import demo as identity_demo
 from domains.identity.models import User
 from shared.auth.principal import CUSTOMER_SCOPE, Principal
 from shared.bus.models import StoredEvent
+from shared.db import database_for
 from tests.flows.conftest import settled
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,7 @@ def test_the_demo_shop_loads_once_and_the_demo_customer_can_buy_from_it(unchange
     order = settled(client, answer["id"])
 
     assert (order["status"], order["total"]) == ("confirmed", {"amount": "54.00", "currency": "EUR"})
-    assert StoredEvent.objects.filter(name="orders.OrderConfirmed").count() == 1
+    assert StoredEvent.objects.using(database_for("orders")).filter(name="orders.OrderConfirmed").count() == 1
 
 
 def test_the_printed_token_request_names_where_the_shop_is_served() -> None:

@@ -19,6 +19,8 @@ from django.test import Client
 
 from domains.catalog.interface import ProductDTO, catalog
 from shared.api.idempotency import IDEMPOTENCY_KEY_HEADER, KEY_REUSED, REPLAYED_HEADER
+from shared.api.models import IdempotencyKey
+from shared.db import database_aliases, database_for
 from shared.money import Money
 from tests.flows.conftest import settled
 from tests.security.callers import Caller, registered_customer
@@ -71,6 +73,19 @@ def test_a_retried_checkout_returns_the_first_order_and_charges_once(
     assert settled(client, first.json()["id"], HTTP_AUTHORIZATION=f"Bearer {ann.token}")["status"] == "confirmed"
     assert retry[REPLAYED_HEADER] == "true"
     assert shop_state(client, ann, tea) == (1, 1, 8)
+
+
+def test_the_key_is_kept_in_the_database_of_orders_whose_view_was_called(client: Client, ann: Caller) -> None:
+    first = check_out(client, ann, key="checkout-where")
+    retry = check_out(client, ann, key="checkout-where")
+
+    kept = {
+        alias: list(IdempotencyKey.objects.using(alias).values_list("key", flat=True)) for alias in database_aliases()
+    }
+    assert kept == {
+        alias: ["checkout-where"] if alias == database_for("orders") else [] for alias in database_aliases()
+    }
+    assert (first.status_code, retry.status_code, retry[REPLAYED_HEADER]) == (201, 201, "true")
 
 
 def test_the_same_key_with_another_payment_token_is_422_and_buys_nothing_more(

@@ -23,6 +23,7 @@ from shared.correlation import (
     is_valid_correlation_id,
     outgoing_headers,
 )
+from shared.db import database_for
 from tests.gateway.views import LOGGED_LINE
 
 pytestmark = [pytest.mark.urls("tests.gateway.urls"), pytest.mark.django_db]
@@ -84,7 +85,7 @@ def test_an_event_published_while_serving_a_request_carries_its_id(client: Clien
     )
 
     assert response.status_code == 201
-    event = StoredEvent.objects.get(name="identity.UserRegistered")
+    event = StoredEvent.objects.using(database_for("identity")).get(name="identity.UserRegistered")
     assert (event.payload["user_id"], event.correlation_id) == (response.json()["id"], "req-bus")
 
 

@@ -13,10 +13,11 @@ from django.utils import timezone
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CeleryTransport
 from shared.bus.feed import read_feed
-from shared.bus.management.commands.bus import NO_CURSORS
+from shared.bus.management.commands.bus import NO_CURSORS, UNKNOWN_DATABASE, UNKNOWN_DELIVERY
 from shared.bus.models import Delivery, DeliveryStatus, FeedCursor
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Subscription
+from shared.db import database_aliases
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
 from tests.kernel.sample import Counted, Pinged
 from tests.kernel.test_bus_relay import RecordingSender, Unsent
@@ -111,13 +112,21 @@ def test_replay_refuses_a_done_delivery_and_changes_nothing(make_bus: BusFactory
     ("args", "message"),
     [
         pytest.param(
-            ("replay", "999999"), "No delivery with id 999999. List deliveries with `manage.py bus list`.", id="unknown"
+            ("replay", "999999"),
+            UNKNOWN_DELIVERY.format(ids=999999, database="default"),
+            id="unknown",
         ),
         pytest.param(("replay",), "Name the deliveries to replay (`bus replay 12 13`) or pass --all.", id="no-target"),
         pytest.param(
             ("show", "999999"),
-            "No delivery with id 999999. List deliveries with `manage.py bus list`.",
+            UNKNOWN_DELIVERY.format(ids=999999, database="default"),
             id="show-unknown",
+        ),
+        pytest.param(
+            ("list", "--database", "nowhere"),
+            "Error: argument --database: "
+            + UNKNOWN_DATABASE.format(value="nowhere", aliases=", ".join(database_aliases())),
+            id="unknown-database",
         ),
         pytest.param(
             ("list", "--limit", "-1"),

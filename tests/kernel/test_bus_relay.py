@@ -39,7 +39,7 @@ class RecordingSender:
         self.down = False
         self._lock = threading.Lock()
 
-    def send(self, delivery_id: int) -> None:
+    def send(self, delivery_id: int, *, database: str = "default") -> None:
         if self.down:
             raise BrokerDown("connection refused")
         with self._lock:

@@ -42,6 +42,10 @@ LOOK_AGAIN_SECONDS = (1.0, 4.0)
 checking out, doubling up to the second (each look is a request the shop serves, as a customer's would be)."""
 GIVE_UP_SECONDS = 120.0
 REQUEST_TIMEOUT_SECONDS = 30.0
+IDLE_CONNECTION_SECONDS = 1.0
+"""How long a client keeps an idle connection for its next request: below the server's keep-alive (gunicorn's
+default, 2 s), so that a client never sends on a connection the server is closing at that instant (it would get
+no answer, a ReadError, which says nothing about the shop). Browsers retry such a request; this client does not."""
 NOT_ANSWERED = "no answer"
 GAVE_UP = "{method} {path}: still told to try again after {seconds:g}s; the last answer: {answer}"
 
@@ -98,7 +102,11 @@ class Client:
     """One client thread's connection to the shop."""
 
     def __init__(self, base_url: str, answers: Answers, *, stop: threading.Event | None = None) -> None:
-        self.http = httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT_SECONDS)
+        self.http = httpx.Client(
+            base_url=base_url,
+            timeout=REQUEST_TIMEOUT_SECONDS,
+            limits=httpx.Limits(keepalive_expiry=IDLE_CONNECTION_SECONDS),
+        )
         self.answers = answers
         self.stop = stop or threading.Event()
 

@@ -28,6 +28,7 @@ from shared.bus.delivery import WORKER_LOST
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import use_bus
 from shared.bus.worker import create_app, recovery_bounds
+from shared.db import database_for
 from shared.money import Money
 from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, probe_bus
 from tests.reliability.probe import settings as worker_settings
@@ -58,8 +59,8 @@ class CrashAfterSend:
     def __init__(self, sender: CelerySender) -> None:
         self._sender = sender
 
-    def send(self, delivery_id: int) -> None:
-        self._sender.send(delivery_id)
+    def send(self, delivery_id: int, *, database: str = "default") -> None:
+        self._sender.send(delivery_id, database=database)
         raise RelayCrashedError
 
 
@@ -209,38 +210,95 @@ def test_a_handler_that_kills_its_pool_process_every_time_ends_dead_after_the_ca
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DEAD, cap)
 
 
+class Refuse:
+    """A broker that refuses every message: the relay releases the delivery at once, owed a message."""
+
+    def send(self, delivery_id: int) -> None:
+        raise ConnectionRefusedError("refused on purpose")
+
+
 def test_a_relay_that_dies_between_sending_and_recording_causes_a_duplicate_that_the_inbox_absorbs(
     celery_session: CelerySession, session_worker: Worker, token: str
 ) -> None:
+    """The sweep's path: the claim holds for BUS_RELAY_LEASE_SECONDS, then another relay sends again."""
     queue = f"relay-crash-{token}"  # nobody consumes it yet: both messages wait there
     sender = CelerySender(app=celery_session.app, queue=queue)
+    probe_bus(sender=Refuse()).publish(Stepped(run=token, stream="s", seq=1))
+    delivery = Delivery.objects.get(subscriber="probe.record_step")
+    released = (delivery.relay_attempts, delivery.relay_lease_expires_at, celery_session.queue_length(queue))
+    assert released == (1, None, 0)
+
     with pytest.raises(RelayCrashedError):
-        probe_bus(sender=CrashAfterSend(sender)).publish(Stepped(run=token, stream="s", seq=1))
+        probe_bus(sender=CrashAfterSend(sender)).transport.sweep(limit=10)
+    delivery.refresh_from_db()
+    assert (delivery.relay_attempts, celery_session.queue_length(queue)) == (2, 1)
+
+    _another_relay_sends_again_and_the_inbox_absorbs_the_duplicate(
+        celery_session,
+        session_worker,
+        queue=queue,
+        delivery=delivery,
+        timeout=worker_settings.BUS_RELAY_LEASE_SECONDS + STARTED_SECONDS,
+    )
+    assert effects(effect_prefix("step", token)) == 1
+
+
+def test_a_publisher_that_dies_right_after_sending_causes_a_duplicate_once_the_resend_window_passes(
+    celery_session: CelerySession, session_worker: Worker, token: str
+) -> None:
+    """The publisher's path: its deliveries are born claimed (token 1) and trusted for BUS_RELAY_RESEND_SECONDS.
+
+    Nothing is recorded after a successful send, so a publisher that dies after commit,
+    sent or not, leaves rows that the sweep takes back once the resend window has passed.
+    The window is short here (the relay lease's) to keep the test quick.
+    """
+    queue = f"publisher-crash-{token}"
+    sender = CelerySender(app=celery_session.app, queue=queue)
+    short_resend = dataclasses.replace(BUS_SETTINGS, relay_resend_seconds=worker_settings.BUS_RELAY_LEASE_SECONDS)
+    with pytest.raises(RelayCrashedError):
+        probe_bus(sender=CrashAfterSend(sender), bus_settings=lambda: short_resend).publish(
+            Stepped(run=token, stream="s", seq=1)
+        )
     delivery = Delivery.objects.get(subscriber="probe.record_step")
     assert (delivery.relay_attempts, celery_session.queue_length(queue)) == (1, 1)
 
+    _another_relay_sends_again_and_the_inbox_absorbs_the_duplicate(
+        celery_session,
+        session_worker,
+        queue=queue,
+        delivery=delivery,
+        timeout=short_resend.relay_resend_seconds + STARTED_SECONDS,
+    )
+    assert effects(effect_prefix("step", token)) == 1
+
+
+def _another_relay_sends_again_and_the_inbox_absorbs_the_duplicate(
+    celery_session: CelerySession, worker: Worker, *, queue: str, delivery: Delivery, timeout: float
+) -> None:
+    """Sweep until another relay sends the delivery again, then let `worker` take both messages."""
+    sender = CelerySender(app=celery_session.app, queue=queue)
+    relay_attempts = delivery.relay_attempts
     other_relay = probe_bus(sender=sender).transport
     wait_until(
         lambda: other_relay.sweep(limit=10)["sent"],
-        timeout=worker_settings.BUS_RELAY_LEASE_SECONDS + STARTED_SECONDS,
-        what="another relay to take over once the dead relay's lease ran out",
+        timeout=timeout,
+        what="another relay to take over once the dead relay's claim ran out",
     )
     assert celery_session.queue_length(queue) == 2  # the same delivery, twice
 
-    celery_session.app.control.add_consumer(queue, destination=[session_worker.hostname], reply=True, timeout=10)
+    celery_session.app.control.add_consumer(queue, destination=[worker.hostname], reply=True, timeout=10)
     try:
         wait_until(
             lambda: celery_session.queue_length(queue) == 0 and celery_session.unacknowledged() == 0,
             timeout=STARTED_SECONDS,
             what="the worker to take and acknowledge both messages",
-            details=session_worker.log_tail,
+            details=worker.log_tail,
         )
     finally:
-        celery_session.app.control.cancel_consumer(queue, destination=[session_worker.hostname], reply=True, timeout=10)
+        celery_session.app.control.cancel_consumer(queue, destination=[worker.hostname], reply=True, timeout=10)
 
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.relay_attempts) == (DeliveryStatus.DONE, 1, 2)
-    assert effects(effect_prefix("step", token)) == 1
+    assert (delivery.status, delivery.attempts, delivery.relay_attempts) == (DeliveryStatus.DONE, 1, relay_attempts + 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,7 +338,7 @@ def test_with_redis_down_a_request_that_publishes_still_succeeds_and_its_event_i
             logger.info("Redis down: the request was answered after %.2fs", time.monotonic() - started)
 
         assert (response.status_code, response.json()["price"]) == (200, {"amount": "12.00", "currency": "EUR"})
-        delivery = Delivery.objects.get(subscriber="catalog.record_price_change")
+        delivery = Delivery.objects.using(database_for("catalog")).get(subscriber="catalog.record_price_change")
         assert (delivery.status, delivery.relay_attempts, delivery.relay_lease_expires_at) == ("pending", 1, None)
         assert not PriceHistory.objects.exists()
 

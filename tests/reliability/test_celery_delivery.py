@@ -10,6 +10,7 @@ from domains.catalog.interface import catalog
 from domains.catalog.models import PriceHistory
 from shared.bus.bus import Bus
 from shared.bus.models import Delivery, DeliveryStatus, StoredEvent
+from shared.db import database_for
 from shared.money import Money
 from tests.kernel.test_bus_publishing import Boom, publish_then_fail
 from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects
@@ -34,7 +35,7 @@ def test_a_committed_domain_event_is_handled_in_the_worker_by_the_domains_own_ha
     assert list(history.values_list("old_amount", "new_amount", "currency")) == [
         (Decimal("20.00"), Decimal("24.50"), "EUR")
     ]
-    delivery = Delivery.objects.get(subscriber="catalog.record_price_change")
+    delivery = Delivery.objects.using(database_for("catalog")).get(subscriber="catalog.record_price_change")
     assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.DONE, 1, "")
 
 

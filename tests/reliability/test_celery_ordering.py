@@ -62,13 +62,13 @@ class FaultyBroker:
         self._random = random.Random(seed)
         self._faults = faults
 
-    def send(self, delivery_id: int) -> None:
+    def send(self, delivery_id: int, *, database: str = "default") -> None:
         roll = self._random.random()
         if roll < 1 / 8:
             with self._faults.lock:
                 self._faults.refused += 1
             raise BrokerRefusedError("refused on purpose")
-        self._sender.send(delivery_id)
+        self._sender.send(delivery_id, database=database)
         if roll > 11 / 12:
             with self._faults.lock:
                 self._faults.died += 1

@@ -16,7 +16,7 @@ are below it; under load the figure also counts working through what queued mean
 after the load, every order must be final and every delivery done within the same bound. Then the books must
 balance: every order confirmed or cancelled, one approved charge per confirmed order and
 none per cancelled one (the provider's own record), stock = initial - confirmed units with
-nothing reserved, no reservation held for an order that does not exist, one notification
+nothing reserved, any reservation for an order that does not exist released, one notification
 per order, every bus delivery done (none dead), and the clients only ever told documented
 things: 2xx, or a problem document with a status and code the README lists.
 
@@ -257,11 +257,14 @@ def assert_the_books_balance(ledger: Ledger, purchases: list[Purchase], products
         o: int(status == "confirmed") for o, status in ledger.orders.items()
     }
     assert ledger.payments == Counter(set(ledger.orders))
-    # Stock: the confirmed units left, nothing is still held; no reservation for an order that does not exist.
+    # Stock: the confirmed units left, nothing is still held.
     assert {p: ledger.stock[p] for p in products} == {
         p: (on_hand - ledger.confirmed_units.get(p, 0), 0) for p, on_hand in products.items()
     }
-    assert set(ledger.reservations_held) <= set(ledger.orders)
+    # A checkout cut off after it reserved (the PostgreSQL restart) left a reservation for an order
+    # never recorded: the sweep released it, so it holds nothing.
+    never_recorded = {o: status for o, status in ledger.reservations.items() if o not in ledger.orders}
+    assert set(never_recorded.values()) <= {"released"}, never_recorded
     assert {o: ledger.reservations_held[o] for o in ledger.orders} == {
         o: "committed" if status == "confirmed" else "released" for o, status in ledger.orders.items()
     }

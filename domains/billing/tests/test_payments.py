@@ -21,6 +21,7 @@ from domains.billing.interface import (
 )
 from domains.billing.providers import PROVIDER_DOWN, CallOutcome, PaymentProviderError, payment_provider
 from shared.bus.models import StoredEvent
+from shared.db import database_for
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,11 @@ def request(*, token: str = "tok_visa", amount: str = "37.80", items: tuple[Paya
 
 
 def events(name: str, payment: PaymentDTO) -> list[dict]:
-    return list(StoredEvent.objects.filter(name=name, key=str(payment.order_id)).values_list("payload", flat=True))
+    return list(
+        StoredEvent.objects.using(database_for(name.split(".")[0]))
+        .filter(name=name, key=str(payment.order_id))
+        .values_list("payload", flat=True)
+    )
 
 
 def test_requesting_a_payment_issues_an_open_invoice_and_asks_for_the_charge() -> None:

@@ -18,6 +18,7 @@ from domains.billing import services
 from domains.billing.interface import PayableItemDTO, PaymentDTO, PaymentStatus, billing
 from domains.billing.providers import CallOutcome, payment_provider
 from shared.bus.models import Delivery, DeliveryStatus
+from shared.db import database_for
 from shared.money import Money
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -37,7 +38,9 @@ def request(token: str) -> PaymentDTO:
 
 
 def charge_delivery(payment: PaymentDTO) -> Delivery:
-    return Delivery.objects.get(subscriber="billing.charge_requested_payment", event__key=str(payment.order_id))
+    return Delivery.objects.using(database_for("billing")).get(
+        subscriber="billing.charge_requested_payment", event__key=str(payment.order_id)
+    )
 
 
 def status_of(payment: PaymentDTO) -> PaymentStatus:

@@ -14,6 +14,7 @@ from domains.catalog.interface import ProductDTO
 from domains.orders.interface import OrderConfirmed, OrderLineDTO
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.runtime import publish
+from shared.db import database_for
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,7 @@ def test_a_confirmed_order_takes_the_bought_units_out_of_the_cart(
 
     assert cart.get_cart(customer_id=customer_id).lines == ()
     # The cart's tests see the cart alone: no other domain's handler received the event.
-    assert list(Delivery.objects.values_list("subscriber", "status")) == [
+    assert list(Delivery.objects.using(database_for("cart")).values_list("subscriber", "status")) == [
         ("cart.empty_cart_of_confirmed_order", DeliveryStatus.DONE)
     ]
 

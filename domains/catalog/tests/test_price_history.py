@@ -9,7 +9,7 @@ import pytest
 from domains.catalog.models import PriceHistory
 from domains.catalog.services import change_price, create_product
 from shared.bus.models import Delivery, DeliveryStatus
-from shared.db import atomic
+from shared.db import atomic, database_for
 from shared.money import Money
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +33,10 @@ def test_a_price_change_is_recorded_in_the_history_after_it_commits() -> None:
         Decimal("12.50"),
         "EUR",
     )
-    assert Delivery.objects.get(subscriber="catalog.record_price_change").status == DeliveryStatus.DONE
+    assert (
+        Delivery.objects.using(database_for("catalog")).get(subscriber="catalog.record_price_change").status
+        == DeliveryStatus.DONE
+    )
 
 
 def test_setting_the_same_price_again_records_nothing() -> None:
@@ -42,4 +45,4 @@ def test_setting_the_same_price_again_records_nothing() -> None:
     change_price(product_id=product.id, price=eur("10.00"))
 
     assert not PriceHistory.objects.exists()
-    assert not Delivery.objects.exists()
+    assert not Delivery.objects.using(database_for("catalog")).exists()

@@ -13,6 +13,7 @@ from domains.identity.models import RefreshToken, User
 from domains.identity.selectors import scopes_of
 from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
+from shared.db import database_for
 from shared.keyfiles import PrivateKey, generate_private_key, private_key_pem
 
 PASSWORD = "correct-horse-battery-staple"
@@ -71,5 +72,10 @@ def identity_state() -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[t
     return (
         list(User.objects.order_by("id").values()),
         list(RefreshToken.objects.order_by("id").values()),
-        list(StoredEvent.objects.filter(name__startswith="identity.").order_by("id").values_list("name", "payload")),
+        list(
+            StoredEvent.objects.using(database_for("identity"))
+            .filter(name__startswith="identity.")
+            .order_by("id")
+            .values_list("name", "payload")
+        ),
     )

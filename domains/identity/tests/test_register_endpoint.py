@@ -9,6 +9,7 @@ from domains.identity.interface import EmailAlreadyRegisteredError
 from domains.identity.models import User
 from domains.identity.tests.factories import PASSWORD, identity_state, make_user
 from shared.bus.models import StoredEvent
+from shared.db import database_for
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_registering_creates_a_customer_and_announces_it(api: APIClient) -> None
     )
     assert user.check_password(PASSWORD)
     # and identity.UserRegistered was published with it
-    event = StoredEvent.objects.get(name="identity.UserRegistered")
+    event = StoredEvent.objects.using(database_for("identity")).get(name="identity.UserRegistered")
     assert event.payload == {"user_id": str(user.id), "email": "grace@example.com", "full_name": "Grace Hopper"}
 
 

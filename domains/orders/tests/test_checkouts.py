@@ -26,6 +26,7 @@ from domains.orders.tests.conftest import Shop
 from shared.auth.principal import Principal
 from shared.bus.models import StoredEvent
 from shared.contracts import Fakes
+from shared.db import database_for
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,9 @@ def its_process_died(order_id: uuid.UUID) -> None:
 
 def abandoned_events(order_id: uuid.UUID) -> list[dict]:
     return list(
-        StoredEvent.objects.filter(name="orders.CheckoutAbandoned", key=str(order_id)).values_list("payload", flat=True)
+        StoredEvent.objects.using(database_for("orders"))
+        .filter(name="orders.CheckoutAbandoned", key=str(order_id))
+        .values_list("payload", flat=True)
     )
 
 
@@ -65,7 +68,7 @@ def test_submitting_the_same_cart_again_answers_200_with_the_first_order_and_res
     assert (again.json(), again["Location"]) == (first.json(), first["Location"])
     assert Order.objects.filter(customer_id=customer.id).count() == 1
     assert len(fakes.catalog.reserve_stock.calls) == 1
-    assert StoredEvent.objects.filter(name="orders.OrderPlaced").count() == 1
+    assert StoredEvent.objects.using(database_for("orders")).filter(name="orders.OrderPlaced").count() == 1
 
 
 def test_a_submit_while_the_same_cart_is_being_placed_is_409_naming_that_order(

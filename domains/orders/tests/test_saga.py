@@ -22,6 +22,7 @@ from domains.orders.tests.conftest import Shop
 from shared.bus.models import StoredEvent
 from shared.bus.runtime import publish
 from shared.contracts import Fakes
+from shared.db import database_for
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def history(order: OrderDTO) -> list[str]:
 
 
 def published(name: str, order: OrderDTO) -> int:
-    return StoredEvent.objects.filter(name=name, key=str(order.id)).count()
+    return StoredEvent.objects.using(database_for(name.split(".")[0])).filter(name=name, key=str(order.id)).count()
 
 
 def captured(order: OrderDTO) -> PaymentCaptured:

@@ -1,4 +1,10 @@
-"""Operate the event bus: see the backlog and what is failed or dead, replay it, run the sweep."""
+"""Operate the event bus: see the backlog and what is failed or dead, replay it, run the sweep.
+
+With DOMAIN_DATABASES every domain's database holds bus tables of its own: `stats`, `list`,
+`feeds`, `work`, `prune` and `replay --all` act on every database (or on the one named with
+--database); `show` and `replay ID` act on one, "default" unless named, since each database
+numbers its deliveries itself.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +20,18 @@ from django.utils import timezone
 from shared.bus.delivery import reset_for_replay
 from shared.bus.models import REPLAYABLE, Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
 from shared.bus.retention import prune
-from shared.bus.runtime import default_bus, nudge_listener
+from shared.bus.runtime import bus_for, nudge_listener, sweep_every_database
 from shared.bus.sequencer import head
-from shared.bus.stats import backlog_by_subscriber
+from shared.bus.stats import backlog_by_subscriber, backlog_in_every_database
+from shared.db import database_aliases
 
 LISTED_BY_DEFAULT = (DeliveryStatus.PENDING, DeliveryStatus.PROCESSING, DeliveryStatus.FAILED, DeliveryStatus.DEAD)
 
-UNKNOWN_DELIVERY = "No delivery with id {ids}. List deliveries with `manage.py bus list`."
+UNKNOWN_DELIVERY = (
+    "No delivery with id {ids} in database {database!r}. List deliveries with `manage.py bus list`; "
+    "name the database of one listed under another with --database."
+)
+UNKNOWN_DATABASE = "{value!r} is no database alias of this shop. Name one of: {aliases}."
 NOT_REPLAYABLE = (
     "Delivery {id} is {status}; only failed or dead deliveries can be replayed "
     "(a done one would run its handler twice, a pending one is already on its way)."
@@ -35,6 +46,13 @@ NOT_A_DURATION = (
 REPLAY_NEEDS_TARGET = "Name the deliveries to replay (`bus replay 12 13`) or pass --all."
 NOT_A_COUNT = "{value!r} is not a whole number of at least 1, such as 50."
 NOT_SECONDS = "{value!r} is not a number of seconds above 0, such as 2 or 0.5."
+
+
+def database(value: str) -> str:
+    """An argparse type: a database alias whose bus tables to act on."""
+    if value not in database_aliases():
+        raise argparse.ArgumentTypeError(UNKNOWN_DATABASE.format(value=value, aliases=", ".join(database_aliases())))
+    return value
 
 
 def count(value: str) -> int:
@@ -78,7 +96,7 @@ class Command(BaseCommand):
             dest="action", required=True, metavar="{stats,list,show,replay,feeds,work,prune}"
         )
 
-        actions.add_parser(
+        stats = actions.add_parser(
             "stats",
             help=(
                 "Backlog per subscriber: pending, processing, failed (retrying) and dead deliveries, "
@@ -95,6 +113,9 @@ class Command(BaseCommand):
 
         show = actions.add_parser("show", help="Show one delivery with its event and full last error.")
         show.add_argument("delivery_id", type=int)
+        show.add_argument(
+            "--database", type=database, default="default", help="The database alias it is in (default: default)."
+        )
 
         replay = actions.add_parser("replay", help="Give failed or dead deliveries a fresh set of attempts now.")
         replay.add_argument("delivery_ids", nargs="*", type=int, metavar="DELIVERY_ID")
@@ -102,8 +123,13 @@ class Command(BaseCommand):
         replay.add_argument(
             "--status", action="append", choices=[s.value for s in REPLAYABLE], help="With --all: only this status."
         )
+        replay.add_argument(
+            "--database",
+            type=database,
+            help="The database alias of the deliveries (with ids: default unless named; with --all: every one).",
+        )
 
-        actions.add_parser(
+        feeds = actions.add_parser(
             "feeds",
             help=(
                 "This process's outbox (its last position, and events not yet given one) and, for every "
@@ -137,13 +163,18 @@ class Command(BaseCommand):
         prune.add_argument("--dead", action="store_true", help="Delete dead deliveries too (nobody will replay them).")
         prune.add_argument("--dry-run", action="store_true", help="Count what would be deleted; delete nothing.")
         prune.add_argument("--batch", type=count, default=1000, help="Rows per DELETE and transaction (default 1000).")
+        for every in (stats, listing, feeds, prune):
+            every.add_argument("--database", type=database, help="Only this database alias (default: every one).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"_{options['action']}")(options)
 
     def _stats(self, options: dict[str, Any]) -> None:
         now = timezone.now()
-        rows = backlog_by_subscriber(now=now)
+        if options["database"]:
+            rows = backlog_by_subscriber(now=now, using=options["database"])
+        else:
+            rows = backlog_in_every_database(now=now)
         if not rows:
             self.stdout.write("No backlog: every delivery is done.")
             return
@@ -167,9 +198,15 @@ class Command(BaseCommand):
 
     def _feeds(self, options: dict[str, Any]) -> None:
         now = timezone.now()
-        unstamped = StoredEvent.objects.filter(origin=EventOrigin.LOCAL, position__isnull=True).count()
-        self.stdout.write(f"Outbox: last position {head()}, {unstamped} events not yet given a position.")
-        cursors = list(FeedCursor.objects.order_by("feed", "subscriber"))
+        aliases = _aliases(options)
+        cursors = []
+        for alias in aliases:
+            unstamped = StoredEvent.objects.using(alias).filter(origin=EventOrigin.LOCAL, position__isnull=True).count()
+            where = f" of database {alias!r}" if len(database_aliases()) > 1 else ""
+            self.stdout.write(
+                f"Outbox{where}: last position {head(using=alias)}, {unstamped} events not yet given a position."
+            )
+            cursors += list(FeedCursor.objects.using(alias).order_by("feed", "subscriber"))
         if not cursors:
             self.stdout.write(NO_CURSORS)
             return
@@ -180,26 +217,39 @@ class Command(BaseCommand):
             )
 
     def _list(self, options: dict[str, Any]) -> None:
-        deliveries = Delivery.objects.select_related("event").filter(status__in=options["status"] or LISTED_BY_DEFAULT)
-        if options["subscriber"]:
-            deliveries = deliveries.filter(subscriber=options["subscriber"])
-        rows = list(deliveries.order_by("id")[: options["limit"]])
+        rows: list[Delivery] = []
+        for alias in _aliases(options):
+            deliveries = (
+                Delivery.objects.using(alias)
+                .select_related("event")
+                .filter(status__in=options["status"] or LISTED_BY_DEFAULT)
+            )
+            if options["subscriber"]:
+                deliveries = deliveries.filter(subscriber=options["subscriber"])
+            rows += list(deliveries.order_by("id")[: options["limit"] - len(rows)])
+            if len(rows) >= options["limit"]:
+                break
         if not rows:
             self.stdout.write("No deliveries match.")
             return
-        self.stdout.write(f"{'ID':>8}  {'STATUS':<10} {'TRIES':>5}  {'SUBSCRIBER':<36} {'EVENT':<34} LAST ERROR")
+        # With several databases, ids repeat across them: each row says where it is (show/replay --database).
+        several = len(database_aliases()) > 1
+        where = f"{'DATABASE':<14}" if several else ""
+        self.stdout.write(f"{where}{'ID':>8}  {'STATUS':<10} {'TRIES':>5}  {'SUBSCRIBER':<36} {'EVENT':<34} LAST ERROR")
         for d in rows:
             last_line = d.last_error.strip().splitlines()[-1] if d.last_error.strip() else ""
+            where = f"{d._state.db:<14}" if several else ""
             self.stdout.write(
-                f"{d.id:>8}  {d.status:<10} {d.attempts:>5}  {d.subscriber:<36} "
+                f"{where}{d.id:>8}  {d.status:<10} {d.attempts:>5}  {d.subscriber:<36} "
                 f"{d.event.name + '.v' + str(d.event.version):<34} {last_line[:80]}"
             )
 
     def _show(self, options: dict[str, Any]) -> None:
+        alias = options["database"]
         try:
-            d = Delivery.objects.select_related("event").get(id=options["delivery_id"])
+            d = Delivery.objects.using(alias).select_related("event").get(id=options["delivery_id"])
         except Delivery.DoesNotExist:
-            raise CommandError(UNKNOWN_DELIVERY.format(ids=options["delivery_id"])) from None
+            raise CommandError(UNKNOWN_DELIVERY.format(ids=options["delivery_id"], database=alias)) from None
         for label, value in (
             ("delivery", d.id),
             ("subscriber", d.subscriber),
@@ -219,26 +269,34 @@ class Command(BaseCommand):
         if ids is None and not options["all"]:
             raise CommandError(REPLAY_NEEDS_TARGET)
         if ids is not None:
-            found = dict(Delivery.objects.filter(id__in=ids).values_list("id", "status"))
+            alias = options["database"] or "default"
+            found = dict(Delivery.objects.using(alias).filter(id__in=ids).values_list("id", "status"))
             missing = sorted(set(ids) - found.keys())
             if missing:
-                raise CommandError(UNKNOWN_DELIVERY.format(ids=", ".join(map(str, missing))))
+                raise CommandError(UNKNOWN_DELIVERY.format(ids=", ".join(map(str, missing)), database=alias))
             for delivery_id in ids:
                 if found[delivery_id] not in REPLAYABLE:
                     raise CommandError(NOT_REPLAYABLE.format(id=delivery_id, status=found[delivery_id]))
-        bus = default_bus()
-        replayed = reset_for_replay(ids, statuses=options["status"] or REPLAYABLE, now=bus.deliverer.clock())
-        bus.transport.redeliver(replayed)
-        statuses = dict(Delivery.objects.filter(id__in=replayed).values_list("id", "status"))
-        self.stdout.write(f"Replayed {len(replayed)} deliveries.")
-        for delivery_id in replayed:
-            self.stdout.write(f"  {delivery_id}: {statuses[delivery_id]}")
+        aliases = [options["database"] or "default"] if ids is not None else _aliases(options)
+        replayed_by_database = {}
+        for alias in aliases:
+            bus = bus_for(alias)
+            replayed = reset_for_replay(
+                ids, statuses=options["status"] or REPLAYABLE, now=bus.deliverer.clock(), using=alias
+            )
+            bus.transport.redeliver(replayed)
+            replayed_by_database[alias] = replayed
+        self.stdout.write(f"Replayed {sum(map(len, replayed_by_database.values()))} deliveries.")
+        for alias, replayed in replayed_by_database.items():
+            statuses = dict(Delivery.objects.using(alias).filter(id__in=replayed).values_list("id", "status"))
+            where = f" (database {alias})" if len(database_aliases()) > 1 else ""
+            for delivery_id in replayed:
+                self.stdout.write(f"  {delivery_id}: {statuses[delivery_id]}{where}")
 
     def _work(self, options: dict[str, Any]) -> None:
-        bus = default_bus()
         listener = nudge_listener()
         while True:
-            counts = bus.sweep(limit=options["batch"])
+            counts = sweep_every_database(limit=options["batch"])
             if options["once"] or any(counts.values()):
                 summary = ", ".join(f"{what}={n}" for what, n in counts.items() if n)
                 self.stdout.write(f"sweep: {summary or 'nothing due'}")
@@ -254,12 +312,22 @@ class Command(BaseCommand):
     def _prune(self, options: dict[str, Any]) -> None:
         before = timezone.now() - options["older_than"]
         statuses = [DeliveryStatus.DONE, DeliveryStatus.DEAD] if options["dead"] else [DeliveryStatus.DONE]
-        pruned = prune(before=before, statuses=statuses, batch=options["batch"], dry_run=options["dry_run"])
+        deliveries = events = 0
+        for alias in _aliases(options):
+            pruned = prune(
+                before=before, statuses=statuses, batch=options["batch"], dry_run=options["dry_run"], using=alias
+            )
+            deliveries, events = deliveries + pruned.deliveries, events + pruned.events
         verb = "Would delete" if options["dry_run"] else "Deleted"
         self.stdout.write(
-            f"{verb} {pruned.deliveries} {' and '.join(statuses)} deliveries and {pruned.events} events "
+            f"{verb} {deliveries} {' and '.join(statuses)} deliveries and {events} events "
             f"older than {before.isoformat(timespec='seconds')}."
         )
+
+
+def _aliases(options: dict[str, Any]) -> tuple[str, ...]:
+    """The database named with --database, or every one."""
+    return (options["database"],) if options.get("database") else database_aliases()
 
 
 def _age(age: dt.timedelta) -> str:
