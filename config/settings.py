@@ -131,6 +131,10 @@ TEMPLATES = [
 # or * for every domain. Each gets the alias of its name; the router puts its tables there.
 
 
+PREPARE_THRESHOLD = 5
+"""psycopg prepares a statement the fifth time a connection runs it (its own default)."""
+
+
 def database(config: dict[str, object]) -> dict[str, object]:
     """A DATABASES entry as every alias of this shop wants it."""
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -152,6 +156,14 @@ def database(config: dict[str, object]) -> dict[str, object]:
     # before reuse, so one that the server closed meanwhile is replaced instead of failing a request.
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
     config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # The bus's statements, which run for every event and delivery, are prepared once per
+        # connection (shared/db/prepared.py): planning them cost more than running them. Django
+        # turns psycopg's preparing off (None) for connection poolers; only cursors that bind
+        # on the server prepare, and Django's own bind on the client, so nothing else changes.
+        # Behind PgBouncer in transaction mode older than 1.21 (no max_prepared_statements),
+        # set DATABASE_PREPARED_STATEMENTS=false.
+        config.setdefault("OPTIONS", {}).setdefault("prepare_threshold", PREPARE_THRESHOLD)  # type: ignore[union-attr]
     return config
 
 

@@ -7,8 +7,19 @@
 
 They run for every delivery, so they are SQL built once per database vendor, not querysets
 rebuilt per call (the ORM spent more time building the claim, with its key-order subquery,
-than the database spent running it). Each runs on the connection of the alias it is given:
-the database of the subscriber's domain, where its inbox is.
+than the database spent running it), and prepared once per connection on PostgreSQL
+(shared.db.prepared: planning them cost more than running them). Each runs on the
+connection of the alias it is given: the database of the subscriber's domain, where its
+inbox is.
+
+A claim made on its own (not inside a caller's transaction) commits without waiting for
+its WAL record to reach disk (PostgreSQL's synchronous_commit off, for that transaction
+alone): a crash can only forget it, and a forgotten claim is one that never happened. The
+delivery is then still owed to a worker exactly as before the claim, and the relay's resend
+window or the sweep brings it back. Nothing can build on a claim the server forgot: the
+attempt's outcome commits in a later transaction, and PostgreSQL's log is flushed in order,
+so that commit reaching disk takes the claim with it. That saves a disk flush per delivery
+(about 1.6 ms on this project's machine).
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from django.db import connections
 
 from shared.bus.models import RETRYABLE, UNFINISHED, Delivery, DeliveryStatus, StoredEvent
 from shared.bus.outbox import EventRecord
+from shared.db.prepared import prepared_cursor
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
@@ -41,17 +53,22 @@ def _in(statuses: tuple[str, ...]) -> str:
     return ", ".join(f"'{status}'" for status in statuses)
 
 
+NO_FLUSH_AT_COMMIT = "set_config('synchronous_commit', 'off', true) IS NOT NULL AND "
+"""A condition that is always true and, as a side effect, lets this transaction alone commit without a disk flush."""
+
+
 @functools.cache
-def _claim_sql(vendor: str, quote: Any) -> str:
+def _claim_sql(vendor: str, quote: Any, *, own_transaction: bool = False) -> str:
     table, events, key = quote(Delivery._meta.db_table), quote(StoredEvent._meta.db_table), quote("key")
 
     def event_column(column: str) -> str:
         return f"(SELECT e.{quote(column)} FROM {events} e WHERE e.id = {table}.event_id)"
 
+    unflushed = NO_FLUSH_AT_COMMIT if own_transaction and vendor == "postgresql" else ""
     return (
         f"UPDATE {table} SET status = '{DeliveryStatus.PROCESSING}', attempts = attempts + 1, "
         "lease_expires_at = %s, updated_at = %s "
-        f"WHERE id = %s AND status IN ({_in(RETRYABLE)}) AND next_attempt_at <= %s "
+        f"WHERE {unflushed}id = %s AND status IN ({_in(RETRYABLE)}) AND next_attempt_at <= %s "
         f"AND ({table}.{key} = '' OR NOT EXISTS (SELECT 1 FROM {table} o WHERE o.subscriber = {table}.subscriber "
         f"AND o.{key} = {table}.{key} AND o.id < {table}.id AND o.status IN ({_in(UNFINISHED)}))) "
         f"RETURNING id, subscriber, {key}, attempts, event_id, "
@@ -79,9 +96,12 @@ def claim(delivery_id: int, *, now: dt.datetime, lease_until: dt.datetime, using
     """Take the delivery for its next attempt (one conditional UPDATE); None if it is not ours to run now."""
     connection = connections[using]
     adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
+    # In its own transaction (autocommit) it may skip the flush at commit; inside a caller's
+    # transaction that would relax the caller's commit too (see the module docstring).
+    own_transaction = not connection.in_atomic_block
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
-            _claim_sql(connection.vendor, connection.ops.quote_name),
+            _claim_sql(connection.vendor, connection.ops.quote_name, own_transaction=own_transaction),
             [adapt(lease_until), adapt(now), delivery_id, adapt(now)],
         )
         row = cursor.fetchone()
@@ -111,7 +131,7 @@ def complete(delivery: ClaimedDelivery, *, now: dt.datetime) -> tuple[bool, int 
     """Mark the attempt done if it is still ours; (done, the id of the next delivery waiting for this one)."""
     connection = connections[delivery.using]
     at = connection.ops.adapt_datetimefield_value(now)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(
             _complete_sql(connection.vendor, connection.ops.quote_name, keyed=bool(delivery.key)),
             [at, at, delivery.id, delivery.attempt],

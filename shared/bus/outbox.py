@@ -30,8 +30,9 @@ commit order; two transactions that publish the same key without touching a comm
 may have their events handled side by side.
 
 Both statements are built once per database vendor and row count (the ORM spent more time
-building the same INSERTs than the database spent running them) and run on the
-connection of the alias given, the database of the publishing domain.
+building the same INSERTs than the database spent running them), prepared once per
+connection on PostgreSQL (shared.db.prepared), and run on the connection of the alias
+given, the database of the publishing domain.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from shared.bus.models import UNFINISHED, Delivery, DeliveryStatus, EventOrigin, StoredEvent
+from shared.db.prepared import prepared_cursor
 
 
 class BirthClaim(enum.Enum):
@@ -109,7 +111,7 @@ def _deliveries_sql(vendor: str, quote: Any, *, rows: int, keyed: bool, claim: B
     key = quote("key")
     unfinished = ", ".join(f"'{status}'" for status in UNFINISHED)
     blocked = (
-        f"EXISTS (SELECT 1 FROM {table} o WHERE o.subscriber = v.column1 AND o.{key} = %(key)s "
+        f"EXISTS (SELECT 1 FROM {table} o WHERE o.subscriber = v.column1 AND o.{key} = %(blocking_key)s "
         f"AND o.status IN ({unfinished}))"
     )
 
@@ -173,7 +175,7 @@ class OutboxWriter:
         """Insert `event` and one delivery per subscriber on `using`'s connection, in its current transaction."""
         connection = connections[using]
         quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(
                 _event_sql(connection.vendor, quote),
                 [
@@ -213,6 +215,9 @@ class OutboxWriter:
         return {
             "event_id": self._event_id.get_db_prep_value(event.id, connection),
             "key": event.key,
+            # The same value again: bound on the server, one parameter gets one type, and the
+            # column written (text) and the column compared (varchar) would give it two.
+            "blocking_key": event.key,
             "now": adapt(now),
             "lease": adapt(lease_until),
             "relay_lease": adapt(relay_lease_until),

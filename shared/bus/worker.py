@@ -37,6 +37,7 @@ from typing import Any
 from celery import Celery, signals
 from django.conf import settings
 
+from shared.bus import celery_connections
 from shared.bus.celery_checks import POOL_MAINTENANCE_SECONDS, refuse_to_start_with_unsafe_settings
 from shared.bus.task_names import DELIVER_TASK, SWEEP_TASK
 from shared.observability import celery_logs
@@ -144,6 +145,10 @@ def worker_settings(*, broker_url: str, key_prefix: str) -> dict[str, Any]:
         # When the connection to Redis drops, running tasks cannot acknowledge and their
         # messages come back anyway: stop them rather than run them twice side by side.
         "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # Database connections are kept between tasks and checked before reuse, as between
+        # web requests (shared.bus.celery_connections): Celery's Django fixup would close
+        # them around every task, and each task would open a new PostgreSQL connection.
+        "CELERY_DB_REUSE_MAX": celery_connections.DB_REUSE_MAX,
         "beat_schedule": {
             "bus-sweep": {
                 "task": SWEEP_TASK,
@@ -163,6 +168,8 @@ def create_app(*, broker_url: str | None = None, key_prefix: str | None = None, 
     signals.worker_init.connect(refuse_to_start_with_unsafe_settings, weak=False, dispatch_uid="modulith-celery-checks")
     # Workers log through the project's log lines, each task in its own scope (correlation id, task, domain).
     celery_logs.connect()
+    # Database connections outlive a task, as they outlive a request (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+    celery_connections.connect()
     app.add_defaults(
         lambda: worker_settings(
             broker_url=broker_url or settings.REDIS_URL, key_prefix=key_prefix or settings.CELERY_KEY_PREFIX

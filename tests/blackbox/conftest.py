@@ -42,6 +42,26 @@ def blackbox_base(blackbox_suite: Suite) -> Path:
     return blackbox_suite.base
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep a test marked `placements("catalog", ...)` only for the deployments it names.
+
+    A fault or a flow that only makes sense where a given domain runs apart (a killed
+    service) is not run, and not reported as skipped, against the other placements.
+    """
+    kept, deselected = [], []
+    for item in items:
+        marker = item.get_closest_marker("placements")
+        callspec = getattr(item, "callspec", None)
+        placement = callspec.params.get("deployment") if callspec is not None else None
+        if marker is None or not isinstance(placement, Placement) or placement.name in marker.args:
+            kept.append(item)
+        else:
+            deselected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]

@@ -90,6 +90,10 @@ class ServiceProcess:
     log: Path
     process: subprocess.Popen[bytes]
     port: int | None = None
+    kind: str = ""
+    """Its Procfile line's name (web, worker)."""
+    environment: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """What it was started with: a restart (`relaunch`) gets the same."""
 
     @property
     def url(self) -> str:
@@ -134,7 +138,28 @@ def launch(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return ServiceProcess(name=f"{name} {kind}", directory=directory, log=log, process=process, port=port)
+    return ServiceProcess(
+        name=f"{name} {kind}",
+        directory=directory,
+        log=log,
+        process=process,
+        port=port,
+        kind=kind,
+        environment=environment,
+    )
+
+
+def relaunch(stopped: ServiceProcess) -> ServiceProcess:
+    """Start a stopped (or killed) process again as it was: same command, environment, port and log file."""
+    assert not stopped.running(), f"{stopped.name} is still running: stop it before starting it again."
+    return launch(
+        stopped.directory,
+        stopped.kind,
+        environment=stopped.environment,
+        log_dir=stopped.log.parent,
+        port=stopped.port,
+        name=stopped.name.removesuffix(f" {stopped.kind}"),
+    )
 
 
 def wait_ready(processes: Sequence[ServiceProcess], *, timeout: float = READY_SECONDS) -> None:
