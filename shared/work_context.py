@@ -31,8 +31,7 @@ user into the lines of whatever runs next on the same thread.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -54,35 +53,62 @@ _domain: ContextVar[str] = ContextVar("work_domain", default="")
 costs a set and a reset of one string, where a new LogContext would cost microseconds."""
 
 NO_CONTEXT = LogContext()
+FIELDS = frozenset(field.name for field in dataclasses.fields(LogContext))
+UNKNOWN_FIELDS = "Unknown log context field(s): {fields}. A scope has these fields: {known}."
 
 
 def current_log_context() -> LogContext:
     """The fields of the scope being served; all empty outside any."""
     context = _context.get() or NO_CONTEXT
     domain = _domain.get()
-    return context if context.domain == domain else dataclasses.replace(context, domain=domain)
+    if context.domain == domain:
+        return context
+    return LogContext(domain=domain, user_id=context.user_id, task=context.task, task_id=context.task_id)
 
 
-@contextmanager
-def log_scope(**fields: Any) -> Iterator[LogContext]:
-    """A scope of work: `fields` (domain, user_id, task, task_id) replace the enclosing scope's, others carry over."""
-    context = dataclasses.replace(current_log_context(), **_as_text(fields))
-    token = _context.set(context)
-    domain_token = _domain.set(context.domain)
-    try:
-        yield context
-    finally:
-        _domain.reset(domain_token)
-        _context.reset(token)
+class log_scope:  # lower case: used as a function, `with log_scope(domain="catalog"):`
+    """A scope of work: `fields` (domain, user_id, task, task_id) replace the enclosing scope's, others carry over.
+
+    A class rather than a @contextmanager generator: every request and every delivery opens
+    one, and the generator's machinery cost more than the scope itself.
+    """
+
+    __slots__ = ("_context", "_domain_token", "_token")
+
+    def __init__(self, **fields: Any) -> None:
+        self._context = _merged(current_log_context(), fields)
+
+    def __enter__(self) -> LogContext:
+        self._token = _context.set(self._context)
+        self._domain_token = _domain.set(self._context.domain)
+        return self._context
+
+    def __exit__(self, *exc_info: object) -> None:
+        _domain.reset(self._domain_token)
+        _context.reset(self._token)
 
 
 def bind(**fields: Any) -> None:
     """Set fields of the current scope from here on (the scope's end undoes it); nothing outside a scope."""
     context = _context.get()
     if context is not None:
-        context = dataclasses.replace(current_log_context(), **_as_text(fields))
+        context = _merged(current_log_context(), fields)
         _context.set(context)
         _domain.set(context.domain)
+
+
+def _merged(context: LogContext, fields: dict[str, Any]) -> LogContext:
+    """`context` with `fields` replaced (as text): `dataclasses.replace` without its introspection, on every request."""
+    unknown = fields.keys() - FIELDS
+    if unknown:
+        raise TypeError(UNKNOWN_FIELDS.format(fields=", ".join(sorted(unknown)), known=", ".join(sorted(FIELDS))))
+    text = _as_text(fields)
+    return LogContext(
+        domain=text.get("domain", context.domain),
+        user_id=text.get("user_id", context.user_id),
+        task=text.get("task", context.task),
+        task_id=text.get("task_id", context.task_id),
+    )
 
 
 def current_domain() -> str:

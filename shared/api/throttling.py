@@ -120,7 +120,9 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         """
         cache = self.cache
         if isinstance(cache, RedisCache):
-            return int(_redis_counter(cache)(keys=[cache.make_and_validate_key(key)], args=[timeout]))
+            # make_key, not make_and_validate_key: the validation only warns about keys memcached
+            # would refuse, one character at a time, on every request; these keys are ids and addresses.
+            return int(_redis_counter(cache)(keys=[cache.make_key(key)], args=[timeout]))
         cache.add(key, 0, timeout=timeout)
         try:
             return cache.incr(key)

@@ -71,6 +71,8 @@ class TableGuard:
         self._read_owners = owners
         self._owners: dict[str, str] | None = None
         self._pattern: re.Pattern[str] | None = None
+        self._verdicts: dict[tuple[str, str], dict[str, str]] = {}
+        """foreign_tables' answers by (SQL text, domain): the same statements run on every request."""
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         domain = current_domain()
@@ -81,9 +83,19 @@ class TableGuard:
         return execute(sql, params, many, context)
 
     def foreign_tables(self, sql: str, domain: str) -> dict[str, str]:
-        """The tables of other domains that `sql` touches: table -> owning domain."""
+        """The tables of other domains that `sql` touches: table -> owning domain (do not change the answer)."""
+        if not isinstance(sql, str):
+            return {}
+        verdict = self._verdicts.get((sql, domain))
+        if verdict is None:
+            if len(self._verdicts) >= PARSED_STATEMENTS:
+                self._verdicts.clear()  # statements with ever new texts (IN lists of every length) start it over
+            verdict = self._verdicts[(sql, domain)] = self._foreign_tables(sql, domain)
+        return verdict
+
+    def _foreign_tables(self, sql: str, domain: str) -> dict[str, str]:
         owners, pattern = self._table_owners()
-        if pattern is None or not isinstance(sql, str):
+        if pattern is None:
             return {}
         named = {name.lower() for name in pattern.findall(sql)}
         if all(owners[name] == domain for name in named):

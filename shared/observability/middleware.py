@@ -34,6 +34,8 @@ class ObservabilityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
         self.multiprocess = is_multiprocess()
+        # The labelled series by (route, method, status): looked up once each, not on every request.
+        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
@@ -42,8 +44,12 @@ class ObservabilityMiddleware:
         match = getattr(request, "resolver_match", None)
         route = match.view_name if match is not None and match.view_name else UNMATCHED_ROUTE
         method = request.method if request.method in METHODS else OTHER_METHOD
-        HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
-        HTTP_REQUEST_SECONDS.labels(route, method).observe(time.perf_counter() - started)
+        key = (route, method, str(response.status_code))
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (HTTP_REQUESTS.labels(*key), HTTP_REQUEST_SECONDS.labels(route, method))
+        series[0].inc()
+        series[1].observe(time.perf_counter() - started)
         if self.multiprocess:
             flush_interface_calls()
         return response
