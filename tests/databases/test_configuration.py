@@ -125,6 +125,7 @@ def test_each_app_migrates_where_its_tables_are_used() -> None:
     assert {router.allow_migrate("elsewhere", app) for app in ("catalog", "orders", "bus", "auth")} == {None}
 
 
+@override_settings(DOMAIN_DATABASES={})
 def test_without_domain_databases_everything_is_on_default() -> None:
     assert {home_alias(app) for app in ("catalog", "identity", "auth", "sessions")} == {"default"}
 

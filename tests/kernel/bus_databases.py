@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connections
@@ -56,7 +57,8 @@ def databases(database_files: dict[str, Path]) -> Iterator[dict[str, Path]]:
             for table in CLEARED:
                 cursor.execute(f"DELETE FROM {table}")
     try:
-        with override_settings(DOMAIN_DATABASES=PLACED):
+        # The other domains stay where the run put them (identity's users, for the admin's logins).
+        with override_settings(DOMAIN_DATABASES={**settings.DOMAIN_DATABASES, **PLACED}):
             yield database_files
     finally:
         for alias in ALIASES:

@@ -20,6 +20,7 @@ from shared.bus.celery_transport import CeleryTransport
 from shared.bus.database_feed import FEED_PREFIX
 from shared.bus.models import Delivery, DeliveryStatus, EventOrigin, FeedCursor, StoredEvent
 from shared.bus.runtime import use_bus
+from shared.bus.subscriptions import Subscription
 from shared.bus.tasks import deliver
 from tests.kernel.bus_databases import (
     ALIASES,
@@ -187,10 +188,12 @@ def test_with_celery_each_message_names_the_database_of_its_delivery_and_the_tas
 
 
 def test_a_message_without_a_database_is_a_delivery_of_the_default_database(
-    make_bus: BusFactory, effects: Effects, django_capture_on_commit_callbacks
+    make_bus: BusFactory, django_capture_on_commit_callbacks
 ) -> None:
     broker = Broker()
-    bus = make_bus(effects.subscription("sample.record"), transport=partial(CeleryTransport, sender=broker))
+    seen: list[Pinged] = []
+    recording = Subscription(id="sample.record", event=Pinged, handler=seen.append)
+    bus = make_bus(recording, transport=partial(CeleryTransport, sender=broker))
     with django_capture_on_commit_callbacks(execute=True):
         bus.publish(Pinged(n=9))
     [message] = broker.messages
@@ -198,4 +201,4 @@ def test_a_message_without_a_database_is_a_delivery_of_the_default_database(
     with use_bus(bus):
         outcome = deliver.apply(kwargs={"delivery_id": message["delivery_id"]}).get()  # as sent before databases
 
-    assert (message["database"], outcome, effects.seen) == ("default", "done", [("sample.record", 9)])
+    assert (message["database"], outcome, seen) == ("default", "done", [Pinged(n=9)])
