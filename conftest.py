@@ -74,7 +74,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is not None and marker.kwargs.get("databases") is None:
+        if marker is None and {"db", "transactional_db"} & set(getattr(item, "fixturenames", ())):
+            transactional = "transactional_db" in item.fixturenames  # type: ignore[attr-defined]
+            item.add_marker(pytest.mark.django_db(transaction=transactional, databases="__all__"))
+        elif marker is not None and marker.kwargs.get("databases") is None:
             every = pytest.mark.django_db(*marker.args, **{**marker.kwargs, "databases": "__all__"})
             item.add_marker(every, append=False)
 

@@ -25,7 +25,7 @@ from shared.bus.puller import FeedSource, Puller
 from shared.bus.subscriptions import Router, Subscription
 from shared.bus.transport import ClaimingTransport, InProcessTransport, Transport
 from shared.correlation import current_correlation_id
-from shared.db import database_for
+from shared.db import database_aliases, database_for
 from shared.events import event_meta, ordering_key
 from shared.interfaces import Registry
 from shared.observability.metrics import EVENTS_PUBLISHED
@@ -287,6 +287,14 @@ class Bus:
         """The periodic catch-up: pull the feeds, then the transport's sweep (retries, leases, resends)."""
         received = sum(self.pull_feeds().values())
         return {**self.transport.sweep(limit=limit), "received": received}
+
+    def sweep_every_database(self, *, limit: int) -> dict[str, int]:
+        """The sweep of the bus of every database alias of the shop (shared.db.database_aliases), counts summed."""
+        counts: dict[str, int] = {}
+        for alias in database_aliases():
+            for what, n in self.on(alias).sweep(limit=limit).items():
+                counts[what] = counts.get(what, 0) + n
+        return counts
 
     @staticmethod
     def _payload(event: object, *, wire_id: str) -> object:

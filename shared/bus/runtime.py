@@ -86,11 +86,7 @@ def bus_for(alias: str) -> Bus:
 
 def sweep_every_database(*, limit: int) -> dict[str, int]:
     """One sweep of every database's bus (pull the feeds, retry, take back, resend); counts summed."""
-    counts: dict[str, int] = {}
-    for alias in database_aliases():
-        for what, n in bus_for(alias).sweep(limit=limit).items():
-            counts[what] = counts.get(what, 0) + n
-    return counts
+    return default_bus().sweep_every_database(limit=limit)
 
 
 def publish(event: object) -> uuid.UUID:

@@ -9,6 +9,7 @@ The bus's counts are asserted exactly, so that any statement added shows up here
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 
 from bench.bus_cost import bus_with, count_checkout, count_publish
 from shared.bus.models import Delivery, DeliveryStatus
@@ -16,6 +17,10 @@ from shared.bus.models import Delivery, DeliveryStatus
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CHECKOUT_STATEMENTS = 53
+SEPARATED_CHECKOUT_STATEMENTS = 110
+"""With every domain in its own database (DOMAIN_DATABASES=*), as measured when the bus first ran so:
+each event crossing databases costs its subscribers' bus a pull after commit (the publisher's
+outbox stamped and read, the events and cursors stored in the subscriber's database)."""
 
 
 @pytest.mark.parametrize("inside", [False, True], ids=["publish-alone", "inside-the-callers-transaction"])
@@ -36,4 +41,5 @@ def test_a_durable_event_to_n_subscribers_costs_two_statements_and_one_more_per_
 def test_a_checkout_through_the_http_view_takes_at_most_half_the_statements_it_took() -> None:
     counted = count_checkout()
 
-    assert counted.statements <= CHECKOUT_STATEMENTS, "\n".join(sql for _, sql in counted.log)
+    ceiling = SEPARATED_CHECKOUT_STATEMENTS if settings.DOMAIN_DATABASES else CHECKOUT_STATEMENTS
+    assert counted.statements <= ceiling, "\n".join(sql for _, sql in counted.log)

@@ -112,7 +112,8 @@ def peer(
     token = uuid.uuid4().hex
     nudge_prefix = f"modulith-test-events-{uuid.uuid4().hex[:12]}:"
     environment = {
-        **os.environ,
+        # One database: the peer serves its outbox as one feed (a service with DOMAIN_DATABASES has one per database).
+        **{key: value for key, value in os.environ.items() if key != "DOMAIN_DATABASES"},
         "DJANGO_SETTINGS_MODULE": PEER_SETTINGS,
         "DATABASE_URL": url,
         "BUS_FEED_TOKEN": token,
@@ -208,7 +209,7 @@ class OneProcess:
         return self._publish(down, events, correlation_id)
 
     def catch_up(self) -> dict[str, int]:
-        return self.bus.sweep(limit=100)
+        return self.bus.sweep_every_database(limit=100)
 
 
 class TwoProcesses:
@@ -231,7 +232,7 @@ class TwoProcesses:
 
     def catch_up(self) -> dict[str, int]:
         with self.placement():
-            return self.bus.sweep(limit=100)
+            return self.bus.sweep_every_database(limit=100)
 
 
 def parcels_registry() -> Registry:

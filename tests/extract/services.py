@@ -44,6 +44,7 @@ def service_environment(
         if not key.startswith(
             ("PYTEST_", "MODULITH_", "DJANGO_", "DATABASE_", "GATEWAY_", "AUTH_", "VIRTUAL_ENV", "MAKE", "MFLAGS")
         )
+        and key != "DOMAIN_DATABASES"  # a service has the databases its deployment gives it
     }
     environment["PATH"] = f"{venv / 'bin'}{os.pathsep}{environment.get('PATH', '')}"
     environment["PYTHONUNBUFFERED"] = "1"

@@ -162,7 +162,10 @@ class ShopServer:
         return {name: [sys.executable, "manage.py", *args] for name, args in self.HELPERS.items()}
 
     def start(self) -> None:
-        migrated = self.manage("migrate", "--noinput")
+        # Every database of the shop: with DOMAIN_DATABASES (inherited), each domain's beside DATABASE_URL's.
+        created = self.manage("create_database")
+        assert created.returncode == 0, created.stderr
+        migrated = self.manage("migrate_databases", "--noinput")
         assert migrated.returncode == 0, migrated.stderr
         loaded = self.manage("load_demo_data", "--base-url", self.url)
         assert loaded.returncode == 0, loaded.stderr

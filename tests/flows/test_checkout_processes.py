@@ -26,6 +26,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 
 from conftest import require_server
 from domains.billing.providers import CallOutcome, FakePaymentProvider
@@ -177,6 +178,12 @@ def waiting_for_a_lock(monitor: psycopg.Connection) -> bool:
     return bool(row and row[0])
 
 
+def orders_database_url(shop: ShopServer) -> str:
+    """Where the shop keeps orders' tables: DATABASE_URL's database, or (DOMAIN_DATABASES, inherited) orders' own."""
+    url = shop.env["DATABASE_URL"]
+    return f"{url}_orders" if "orders" in settings.DOMAIN_DATABASES else url
+
+
 def holder_pid(database_url: str, customer: Customer) -> int:
     """The process placing the customer's checkout, as its claim records it (host:pid:start)."""
     with closing(psycopg.connect(database_url, autocommit=True)) as connection:
@@ -259,8 +266,9 @@ def test_a_postgresql_restart_mid_checkout_holds_nothing_and_the_retry_with_its_
     shop, key = postgres_shop, f"checkout-{uuid.uuid4()}"
     tea, ann = new_product(shop, on_hand=10), new_customer(shop)
     fill_cart(shop, ann, tea, 2)
-    holder = psycopg.connect(shop.env["DATABASE_URL"])  # orders readable, not writable: checkout stops as it records
-    monitor = psycopg.connect(shop.env["DATABASE_URL"], autocommit=True)
+    # orders readable, not writable: checkout stops as it records
+    holder = psycopg.connect(orders_database_url(shop))
+    monitor = psycopg.connect(orders_database_url(shop), autocommit=True)
     try:
         holder.execute("LOCK TABLE orders_order IN SHARE MODE")
         with ThreadPoolExecutor(max_workers=1) as pool:
@@ -295,14 +303,14 @@ def test_a_web_worker_killed_mid_checkout_holds_nothing_for_long_and_its_key_is_
     shop, key = postgres_shop, f"checkout-{uuid.uuid4()}"
     tea, ann = new_product(shop, on_hand=10), new_customer(shop)
     fill_cart(shop, ann, tea, 2)
-    holder = psycopg.connect(shop.env["DATABASE_URL"])
-    monitor = psycopg.connect(shop.env["DATABASE_URL"], autocommit=True)
+    holder = psycopg.connect(orders_database_url(shop))
+    monitor = psycopg.connect(orders_database_url(shop), autocommit=True)
     try:
         holder.execute("LOCK TABLE orders_order IN SHARE MODE")
         with ThreadPoolExecutor(max_workers=1) as pool:
             first = pool.submit(check_out, shop, ann, key=key)
             wait_until(lambda: waiting_for_a_lock(monitor), timeout=30, what="the checkout to reach the orders table")
-            worker = holder_pid(shop.env["DATABASE_URL"], ann)
+            worker = holder_pid(orders_database_url(shop), ann)
             workers_before = shop.worker_pids()
             os.kill(worker, signal.SIGKILL)
             lost = first.exception(timeout=60)

@@ -232,16 +232,17 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("No deliveries match.")
             return
-        # With several databases, ids repeat across them: each row says where it is (show/replay --database).
+        # With several databases, ids repeat across them: each row says where it is (show/replay --database),
+        # after the event, so that the columns before it read as with one database.
         several = len(database_aliases()) > 1
-        where = f"{'DATABASE':<14}" if several else ""
-        self.stdout.write(f"{where}{'ID':>8}  {'STATUS':<10} {'TRIES':>5}  {'SUBSCRIBER':<36} {'EVENT':<34} LAST ERROR")
+        where = f"{'DATABASE':<14} " if several else ""
+        self.stdout.write(f"{'ID':>8}  {'STATUS':<10} {'TRIES':>5}  {'SUBSCRIBER':<36} {'EVENT':<34} {where}LAST ERROR")
         for d in rows:
             last_line = d.last_error.strip().splitlines()[-1] if d.last_error.strip() else ""
-            where = f"{d._state.db:<14}" if several else ""
+            where = f"{d._state.db:<14} " if several else ""
             self.stdout.write(
-                f"{where}{d.id:>8}  {d.status:<10} {d.attempts:>5}  {d.subscriber:<36} "
-                f"{d.event.name + '.v' + str(d.event.version):<34} {last_line[:80]}"
+                f"{d.id:>8}  {d.status:<10} {d.attempts:>5}  {d.subscriber:<36} "
+                f"{d.event.name + '.v' + str(d.event.version):<34} {where}{last_line[:80]}"
             )
 
     def _show(self, options: dict[str, Any]) -> None:
@@ -289,7 +290,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Replayed {sum(map(len, replayed_by_database.values()))} deliveries.")
         for alias, replayed in replayed_by_database.items():
             statuses = dict(Delivery.objects.using(alias).filter(id__in=replayed).values_list("id", "status"))
-            where = f" (database {alias})" if len(database_aliases()) > 1 else ""
+            where = f" (database {alias})" if alias != "default" else ""
             for delivery_id in replayed:
                 self.stdout.write(f"  {delivery_id}: {statuses[delivery_id]}{where}")
 
