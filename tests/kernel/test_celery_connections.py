@@ -13,7 +13,8 @@ from shared.bus import celery_connections
 from shared.bus.tasks import sweep
 from shared.bus.worker import create_app
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# A server's connection: Django never closes the in-memory SQLite database of a test run.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def around_a_task() -> None:
