@@ -79,7 +79,7 @@ test: $(STAMP) tools
 # SEPARATED=1 (PostgreSQL: DATABASE_URL set) runs it with every domain in a database of its own
 # (DOMAIN_DATABASES=*), two pytest workers at most since each opens a connection per database.
 # Not yet CI's run: in that mode some tests still assume one database (the table guard's and the
-# bus's failure tests, `bus list`/`feeds` output, readiness naming one database, extract's copy).
+# bus's failure tests, `bus list`/`feeds` output, extract's copy, a server on a PostgreSQL of its own).
 test-wire: $(STAMP) tools
 	INTERFACE_TRANSPORT=wire $(if $(SEPARATED),DOMAIN_DATABASES='*') \
 	  $(BIN)/pytest -m "not load and not extracted" $(if $(SEPARATED),-n 2)
