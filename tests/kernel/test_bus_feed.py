@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client, override_settings
 
 from shared.bus.bus import Bus
@@ -49,7 +49,7 @@ def test_an_event_that_commits_after_a_later_one_gets_the_later_position_so_a_re
                 written.set()
                 commit.wait(timeout=30)
         finally:
-            connection.close()
+            connections.close_all()
 
     slow = threading.Thread(target=slow_publisher)
     slow.start()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import partial
 
 import pytest
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CeleryTransport
@@ -240,7 +240,7 @@ def test_a_relay_skips_rows_another_relay_has_locked_instead_of_waiting(
             relay = Relay(sender=sender, settings=lambda: SETTINGS, clock=clock)
             claimed.append([c.delivery_id for c in relay.claim(limit=10)])
         finally:
-            connection.close()
+            connections.close_all()
 
     with transaction.atomic():
         Delivery.objects.select_for_update().get(id=first)  # a relay in the middle of its claim
@@ -273,7 +273,7 @@ def test_several_relays_at_once_send_every_delivery_exactly_once(
             while relay.relay_due(limit=9):
                 pass
         finally:
-            connection.close()
+            connections.close_all()
 
     relays = [threading.Thread(target=relay_until_nothing_is_owed) for _ in range(4)]
     for thread in relays:
@@ -300,7 +300,7 @@ def test_a_keyed_delivery_written_while_the_older_one_finishes_in_a_worker_is_se
         try:
             bus.deliverer.deliver(a1)  # done before a2 commits
         finally:
-            connection.close()
+            connections.close_all()
 
     with transaction.atomic():
         a2 = Delivery.objects.get(event_id=bus.publish(Counted(stream="a", n=2))).id  # written waiting for a1

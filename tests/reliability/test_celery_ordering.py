@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 
 from celery import Celery
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 
 from shared.bus.celery_transport import CelerySender
@@ -86,7 +86,7 @@ def sweeping_relay(relay: Relay, stop: threading.Event) -> None:
             if not sent:
                 stop.wait(RELAY_PAUSE_SECONDS)
     finally:
-        connection.close()
+        connections.close_all()
 
 
 def test_several_relays_many_keys_and_injected_failures_keep_every_key_in_order_once(
