@@ -17,7 +17,7 @@ from shared.bus.management.commands.bus import NO_CURSORS, UNKNOWN_DATABASE, UNK
 from shared.bus.models import Delivery, DeliveryStatus, FeedCursor
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Subscription
-from shared.db import database_aliases
+from shared.db import database_aliases, database_for
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder
 from tests.kernel.sample import Counted, Pinged
 from tests.kernel.test_bus_relay import RecordingSender, Unsent
@@ -52,8 +52,15 @@ def test_list_shows_dead_deliveries_with_their_last_error(dead_delivery: tuple[B
         output = bus_command("list", "--status", "dead")
 
     header, row = output.splitlines()
-    assert header.split() == ["ID", "STATUS", "TRIES", "SUBSCRIBER", "EVENT", "LAST", "ERROR"]
-    assert row.split()[:5] == [str(delivery.id), "dead", "3", "sample.record_ping", "sample.Pinged.v1"]
+    assert header.split() == ["ID", "STATUS", "TRIES", "SUBSCRIBER", "EVENT", "DATABASE", "LAST", "ERROR"]
+    assert row.split()[:6] == [
+        str(delivery.id),
+        "dead",
+        "3",
+        "sample.record_ping",
+        "sample.Pinged.v1",
+        database_for("sample"),
+    ]
     assert row.endswith("RuntimeError: handler failed on purpose, 0 failures left")
 
 
@@ -226,25 +233,32 @@ def test_work_once_with_the_celery_transport_relays_what_the_hand_off_missed(mak
     assert sender.sent == [delivery.id]
 
 
+def outboxes(positions: dict[str, tuple[int, int]]) -> list[str]:
+    """`bus feeds`'s first lines: every database's outbox, (last position, events without one); (0, 0) if not named."""
+    return [
+        f"Outbox of database {alias!r}: last position {last}, {unstamped} events not yet given a position."
+        for alias in database_aliases()
+        for last, unstamped in [positions.get(alias, (0, 0))]
+    ]
+
+
 def test_feeds_shows_the_outbox_and_every_cursor_with_its_position(make_bus: BusFactory, clock: FakeClock) -> None:
     bus = make_bus()
     bus.publish(Pinged(n=1))
-    read_feed(after=0, limit=10, wanted={"sample.Pinged": {1}}, registry=bus.registry)
+    read_feed(after=0, limit=10, wanted={"sample.Pinged": {1}}, registry=bus.registry, using=database_for("sample"))
     bus.publish(Pinged(n=2))
     moved = timezone.now() - dt.timedelta(seconds=75)
-    FeedCursor.objects.create(
+    catalog = database_for("catalog")
+    FeedCursor.objects.using(catalog).create(
         feed="http://orders:8000/internal/events/", subscriber="catalog.x", position=7, updated_at=moved
     )
 
     assert bus_command("feeds").splitlines() == [
-        "Outbox: last position 1, 1 events not yet given a position.",
-        f"{'FEED':<44} {'SUBSCRIBER':<44} {'POSITION':>9}  MOVED",
-        f"{'http://orders:8000/internal/events/':<44} {'catalog.x':<44} {7:>9}  1m15s ago",
+        *outboxes({database_for("sample"): (1, 1)}),
+        f"{'FEED':<44} {'SUBSCRIBER':<44} {'DATABASE':<14} {'POSITION':>9}  MOVED",
+        f"{'http://orders:8000/internal/events/':<44} {'catalog.x':<44} {catalog:<14} {7:>9}  1m15s ago",
     ]
 
 
 def test_feeds_without_cursors_says_why_there_may_be_none() -> None:
-    assert bus_command("feeds").splitlines() == [
-        "Outbox: last position 0, 0 events not yet given a position.",
-        NO_CURSORS,
-    ]
+    assert bus_command("feeds").splitlines() == [*outboxes({}), NO_CURSORS]

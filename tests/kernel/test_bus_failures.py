@@ -1,23 +1,58 @@
-"""Failing handlers: isolated from the publisher, retried with backoff, dead after the limit."""
+"""Failing handlers: isolated from the publisher, retried with backoff, dead after the limit.
+
+The handlers here write their effects as Group rows (auth's tables), which must commit or roll
+back with the delivery. A delivery's transaction is on its subscriber's database, so the
+sample domain is placed in the database of auth's tables: identity's with DOMAIN_DATABASES,
+"default" with one database. Its deliveries are read there (`deliveries()`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connections
+from django.db.models import QuerySet
+from django.test import override_settings
 
 from shared.bus.bus import Bus
 from shared.bus.delivery import NO_SUBSCRIBER, WORKER_LOST, DeliveryAttempt, Outcome, current_attempt
 from shared.bus.models import Delivery, DeliveryStatus
 from shared.bus.subscriptions import Subscription
+from shared.db import atomic, database_for
+from shared.db.router import home_alias
 from tests.kernel.conftest import SETTINGS, BusFactory, FakeClock, Recorder, StreamRecorder
 from tests.kernel.sample import Counted, Pinged
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def sample_beside_its_effects() -> Iterator[str]:
+    """The sample domain in the database of auth's tables, where its handlers' Group rows are: the alias."""
+    alias = home_alias("auth")
+    assert alias is not None
+    with override_settings(DOMAIN_DATABASES={**settings.DOMAIN_DATABASES, "sample": alias}):
+        yield alias
+
+
+@pytest.fixture
+def make_bus(make_bus: BusFactory, sample_beside_its_effects: str) -> BusFactory:
+    """The bus of the sample domain's database: its `deliverer` runs the deliveries written there."""
+
+    def make(*subscriptions: Subscription, **wiring: object) -> Bus:
+        return make_bus(*subscriptions, **wiring).on(sample_beside_its_effects)
+
+    return make
+
+
+def deliveries() -> QuerySet[Delivery]:
+    """The sample domain's deliveries, in its database."""
+    return Delivery.objects.using(database_for("sample"))
 
 
 class HandsNothingOn:
@@ -33,14 +68,19 @@ class HandsNothingOn:
 def abandoned_delivery(bus: Bus, clock: FakeClock, *, attempts: int) -> Delivery:
     """A delivery whose process claimed attempt `attempts`, then died mid-handler with its lease still running."""
     dying = Bus(
-        registry=bus.registry, router=bus.router, transport=HandsNothingOn, settings=lambda: SETTINGS, clock=clock
+        registry=bus.registry,
+        router=bus.router,
+        transport=HandsNothingOn,
+        settings=lambda: SETTINGS,
+        clock=clock,
+        using=bus.using,
     )
-    with transaction.atomic():
+    with atomic("sample"):
         event_id = dying.publish(Pinged(n=1))
-        Delivery.objects.filter(event_id=event_id).update(
+        deliveries().filter(event_id=event_id).update(
             status=DeliveryStatus.PROCESSING, attempts=attempts, lease_expires_at=clock.now + SETTINGS.lease
         )
-    return Delivery.objects.get(event_id=event_id)
+    return deliveries().get(event_id=event_id)
 
 
 def test_a_failing_handler_does_not_fail_the_publisher_and_its_writes_roll_back(
@@ -49,11 +89,11 @@ def test_a_failing_handler_does_not_fail_the_publisher_and_its_writes_roll_back(
     recorder.failures_left = 1
     bus = make_bus(Subscription(id="sample.record_ping", event=Pinged, handler=recorder.handle))
 
-    with transaction.atomic():
+    with atomic("sample"):
         event_id = bus.publish(Pinged(n=1))
         Group.objects.create(name="the publisher's own write")
 
-    delivery = Delivery.objects.get(event_id=event_id)
+    delivery = deliveries().get(event_id=event_id)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
     assert delivery.last_error.startswith("Traceback (most recent call last):")
     assert "RuntimeError: handler failed on purpose, 0 failures left" in delivery.last_error
@@ -69,7 +109,7 @@ def test_retries_back_off_exponentially_and_end_dead_after_the_configured_attemp
     event_id = bus.publish(Pinged(n=1))
 
     def state() -> tuple[str, int, dt.timedelta]:
-        d = Delivery.objects.get(event_id=event_id)
+        d = deliveries().get(event_id=event_id)
         return d.status, d.attempts, d.next_attempt_at - clock.now
 
     assert state() == ("failed", 1, dt.timedelta(seconds=2))
@@ -98,7 +138,7 @@ def test_a_retry_that_succeeds_completes_the_delivery_once(
     bus.deliverer.process_due()
     bus.deliverer.process_due()
 
-    delivery = Delivery.objects.get(event_id=event_id)
+    delivery = deliveries().get(event_id=event_id)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
     assert Group.objects.count() == 1
 
@@ -123,7 +163,7 @@ def test_a_handler_sees_which_attempt_it_serves_and_can_give_up_quietly_on_the_l
 
     assert seen == [DeliveryAttempt(number=n, max_attempts=SETTINGS.max_attempts) for n in (1, 2, 3)]
     assert [a.is_last for a in seen if a is not None] == [False, False, True]
-    assert Delivery.objects.get(event_id=event_id).status == DeliveryStatus.DONE
+    assert deliveries().get(event_id=event_id).status == DeliveryStatus.DONE
     assert list(Group.objects.values_list("name", flat=True)) == ["gave up and recorded it"]
     assert current_attempt() is None
 
@@ -141,7 +181,7 @@ def test_a_delivery_abandoned_mid_handler_is_taken_back_after_its_lease(
     counts = bus.deliverer.process_due()
 
     assert counts[Outcome.DONE] == 1
-    delivery = Delivery.objects.get(event_id=event_id)
+    delivery = deliveries().get(event_id=event_id)
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
     assert recorder.seen == [Pinged(n=1)]
 
@@ -173,22 +213,20 @@ def test_a_handler_overtaken_by_a_newer_attempt_cannot_complete_and_its_effect_l
         try:
             overtaking.append(overtake(bus, clock, delivery_id))
         finally:
-            connection.close()
+            connections.close_all()
 
     def slow_then_overtaken(event: Pinged) -> None:
         calls.append(event.n)
         Group.objects.create(name=f"effect {len(calls)}")
         if len(calls) == 1:
-            other = threading.Thread(
-                target=in_another_process, args=(Delivery.objects.get(subscriber="sample.slow").id,)
-            )
+            other = threading.Thread(target=in_another_process, args=(deliveries().get(subscriber="sample.slow").id,))
             other.start()
             other.join(timeout=30)
 
     bus = make_bus(Subscription(id="sample.slow", event=Pinged, handler=slow_then_overtaken))
     event_id = bus.publish(Pinged(n=1))
 
-    delivery = Delivery.objects.get(event_id=event_id)
+    delivery = deliveries().get(event_id=event_id)
     assert overtaking == [Outcome.DONE]
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
     assert calls == [1, 1]
@@ -200,7 +238,7 @@ def test_a_delivery_for_a_subscriber_this_process_lacks_fails_with_an_explanatio
 ) -> None:
     bus = make_bus()
     event_id = bus.publish(Pinged(n=1))
-    orphan = Delivery.objects.create(
+    orphan = deliveries().create(
         event_id=event_id,
         subscriber="sample.renamed_away",
         next_attempt_at=clock.now,
@@ -226,14 +264,14 @@ def test_keyed_events_reach_a_subscriber_in_publish_order_even_across_a_retry(
     bus.publish(Counted(stream="b", n=1))  # another key: not held up
 
     assert handled == [("b", 1)]
-    waiting = Delivery.objects.get(event__payload__n=2)
+    waiting = deliveries().get(event__payload__n=2)
     assert waiting.status == DeliveryStatus.PENDING
 
     clock.advance(2)
     bus.deliverer.process_due()
 
     assert handled == [("b", 1), ("a", 1), ("a", 2)]
-    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
+    assert set(deliveries().values_list("status", flat=True)) == {DeliveryStatus.DONE}
 
 
 @pytest.mark.postgres
@@ -250,9 +288,9 @@ def test_a_keyed_event_written_while_the_older_one_finishes_elsewhere_runs_after
         try:
             bus.deliverer.process_due()  # another process runs n=1's retry, done before n=2 commits
         finally:
-            connection.close()
+            connections.close_all()
 
-    with transaction.atomic():
+    with atomic("sample"):
         bus.publish(Counted(stream="a", n=2))  # written waiting: n=1 is unfinished
         other = threading.Thread(target=retry_elsewhere)
         other.start()
@@ -260,7 +298,7 @@ def test_a_keyed_event_written_while_the_older_one_finishes_elsewhere_runs_after
         assert streams.handled == [("a", 1)]
 
     assert streams.handled == [("a", 1), ("a", 2)]
-    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DONE}
+    assert set(deliveries().values_list("status", flat=True)) == {DeliveryStatus.DONE}
 
 
 def test_a_dead_delivery_does_not_hold_back_later_events_with_its_key(make_bus: BusFactory, clock: FakeClock) -> None:
@@ -278,7 +316,7 @@ def test_a_dead_delivery_does_not_hold_back_later_events_with_its_key(make_bus: 
         clock.advance(SETTINGS.retry_max_seconds)
         bus.deliverer.process_due()
 
-    assert Delivery.objects.get(event__payload__n=1).status == DeliveryStatus.DEAD
+    assert deliveries().get(event__payload__n=1).status == DeliveryStatus.DEAD
     assert handled == [2]
 
 
@@ -296,7 +334,7 @@ def test_two_processes_delivering_the_same_row_at_once_run_the_handler_once(
 
     bus = make_bus(Subscription(id="sample.blocking", event=Pinged, handler=handler))
     event_id = make_bus().publish(Pinged(n=1))  # stored by a bus with no subscriber yet
-    delivery = Delivery.objects.create(
+    delivery = deliveries().create(
         event_id=event_id,
         subscriber="sample.blocking",
         next_attempt_at=clock.now,
@@ -309,7 +347,7 @@ def test_two_processes_delivering_the_same_row_at_once_run_the_handler_once(
         try:
             outcomes.append(bus.deliverer.deliver(delivery.id))
         finally:
-            connection.close()
+            connections.close_all()
 
     first = threading.Thread(target=deliver)
     first.start()

@@ -3,7 +3,9 @@
 With DOMAIN_DATABASES every domain's database holds bus tables of its own: `stats`, `list`,
 `feeds`, `work`, `prune` and `replay --all` act on every database (or on the one named with
 --database); `show` and `replay ID` act on one, "default" unless named, since each database
-numbers its deliveries itself.
+numbers its deliveries itself. `list` and `feeds` name each row's database whether there is
+one or several, so their output reads the same (and scripts over it work) when a domain
+moves into a database of its own.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ NOT_REPLAYABLE = (
     "(a done one would run its handler twice, a pending one is already on its way)."
 )
 NO_CURSORS = (
-    "No feed cursors: no subscriber here has pulled another service's feed "
-    "(DOMAIN_PLACEMENT places no domain at another service's URL, or no sweep has run yet)."
+    "No feed cursors: no subscriber here has pulled another service's feed or another database's outbox "
+    "(DOMAIN_PLACEMENT places no domain at another service's URL and DOMAIN_DATABASES gives no domain "
+    "a database of its own, or no sweep has run yet)."
 )
 NOT_A_DURATION = (
     "{value!r} is not an age to prune at. Write a whole number and a unit (s, m, h or d), such as 7d, 12h or 90m."
@@ -132,8 +135,9 @@ class Command(BaseCommand):
         feeds = actions.add_parser(
             "feeds",
             help=(
-                "This process's outbox (its last position, and events not yet given one) and, for every "
-                "other service's feed it pulls, each subscriber's cursor and when it last moved."
+                "Each database's outbox (its last position, and events not yet given one) and, for every "
+                "feed pulled here (another service's, or another database's outbox: database:<alias>), each "
+                "subscriber's cursor, the database it is in and when it last moved."
             ),
         )
 
@@ -202,18 +206,19 @@ class Command(BaseCommand):
         cursors = []
         for alias in aliases:
             unstamped = StoredEvent.objects.using(alias).filter(origin=EventOrigin.LOCAL, position__isnull=True).count()
-            where = f" of database {alias!r}" if len(database_aliases()) > 1 else ""
             self.stdout.write(
-                f"Outbox{where}: last position {head(using=alias)}, {unstamped} events not yet given a position."
+                f"Outbox of database {alias!r}: last position {head(using=alias)}, "
+                f"{unstamped} events not yet given a position."
             )
             cursors += list(FeedCursor.objects.using(alias).order_by("feed", "subscriber"))
         if not cursors:
             self.stdout.write(NO_CURSORS)
             return
-        self.stdout.write(f"{'FEED':<44} {'SUBSCRIBER':<44} {'POSITION':>9}  MOVED")
+        self.stdout.write(f"{'FEED':<44} {'SUBSCRIBER':<44} {'DATABASE':<14} {'POSITION':>9}  MOVED")
         for cursor in cursors:
             self.stdout.write(
-                f"{cursor.feed:<44} {cursor.subscriber:<44} {cursor.position:>9}  {_age(now - cursor.updated_at)} ago"
+                f"{cursor.feed:<44} {cursor.subscriber:<44} {cursor._state.db:<14} {cursor.position:>9}  "
+                f"{_age(now - cursor.updated_at)} ago"
             )
 
     def _list(self, options: dict[str, Any]) -> None:
@@ -232,17 +237,16 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("No deliveries match.")
             return
-        # With several databases, ids repeat across them: each row says where it is (show/replay --database),
-        # after the event, so that the columns before it read as with one database.
-        several = len(database_aliases()) > 1
-        where = f"{'DATABASE':<14} " if several else ""
-        self.stdout.write(f"{'ID':>8}  {'STATUS':<10} {'TRIES':>5}  {'SUBSCRIBER':<36} {'EVENT':<34} {where}LAST ERROR")
+        # Each database numbers its deliveries itself: each row says where it is (what show/replay take as
+        # --database), with one database too, so that the output reads the same whatever DOMAIN_DATABASES says.
+        self.stdout.write(
+            f"{'ID':>8}  {'STATUS':<10} {'TRIES':>5}  {'SUBSCRIBER':<36} {'EVENT':<34} {'DATABASE':<14} LAST ERROR"
+        )
         for d in rows:
             last_line = d.last_error.strip().splitlines()[-1] if d.last_error.strip() else ""
-            where = f"{d._state.db:<14} " if several else ""
             self.stdout.write(
                 f"{d.id:>8}  {d.status:<10} {d.attempts:>5}  {d.subscriber:<36} "
-                f"{d.event.name + '.v' + str(d.event.version):<34} {where}{last_line[:80]}"
+                f"{d.event.name + '.v' + str(d.event.version):<34} {d._state.db:<14} {last_line[:80]}"
             )
 
     def _show(self, options: dict[str, Any]) -> None:
