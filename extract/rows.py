@@ -41,6 +41,7 @@ from django.db import models
 
 from shared.api.models import IdempotencyKey
 from shared.bus.models import Delivery, EventOrigin, StoredEvent
+from shared.db.transactions import database_for
 
 DOMAINS_PACKAGE = "domains"
 EVENT_FACT = ("id", "name", "version", "key", "payload", "correlation_id", "occurred_at")
@@ -49,6 +50,9 @@ EVENT_FACT = ("id", "name", "version", "key", "payload", "correlation_id", "occu
 @dataclasses.dataclass(frozen=True, slots=True)
 class RowSet:
     model: type[models.Model]
+    database: str
+    """The alias of this process's database that holds these rows: the domain's own (its kernel rows
+    included, since its outbox, inbox and Idempotency-Keys commit with its tables)."""
     kernel: bool
     selection: str
     """Which rows: 'all', or the filter a kernel table's rows are chosen by, in words."""
@@ -87,12 +91,14 @@ def row_sets(domain: str) -> tuple[RowSet, ...]:
     if not domain_installed(domain):
         return ()
     own = dependency_order(apps.get_app_config(domain).get_models(include_auto_created=True))
+    database = database_for(domain)
     subscribers = models.Q(subscriber__startswith=f"{domain}.")
-    inbox_events = Delivery.objects.filter(subscribers).values("event_id")
+    inbox_events = Delivery.objects.filter(subscribers).values("event_id")  # runs in the outer query's database
     return (
-        *(RowSet(model=model, kernel=False, selection="all", lookup=models.Q()) for model in own),
+        *(RowSet(model=model, database=database, kernel=False, selection="all", lookup=models.Q()) for model in own),
         RowSet(
             model=StoredEvent,
+            database=database,
             kernel=True,
             selection=f"published by {domain} or handed to its subscribers; added, never changed",
             lookup=models.Q(name__startswith=f"{domain}.") | models.Q(id__in=inbox_events),
@@ -102,6 +108,7 @@ def row_sets(domain: str) -> tuple[RowSet, ...]:
         ),
         RowSet(
             model=Delivery,
+            database=database,
             kernel=True,
             selection=f"to subscribers {domain}.*",
             lookup=subscribers,
@@ -110,6 +117,7 @@ def row_sets(domain: str) -> tuple[RowSet, ...]:
         ),
         RowSet(
             model=IdempotencyKey,
+            database=database,
             kernel=True,
             selection=f"requests to /api/{domain}/",
             lookup=models.Q(endpoint__regex=rf"^[A-Z]+ /api/{domain}/"),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.core.management.color import no_style
-from django.db import connections, models, router, transaction
+from django.db import connections, models, transaction
 
 from extract.copying.checkpoints import Checkpoint
 from extract.copying.checksums import Checksum, rows_of, table_checksum
@@ -91,16 +91,16 @@ class CopyReport:
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Sides:
-    """Where the rows come from and go to: a connection alias each ('' = the model's own database here)."""
+    """Where the rows come from and go to: a connection alias each ('' = the domain's database here)."""
 
     source: str
     target: str
 
     def source_of(self, rows: RowSet) -> str:
-        return self.source or router.db_for_read(rows.model)
+        return self.source or rows.database
 
     def target_of(self, rows: RowSet) -> str:
-        return self.target or router.db_for_write(rows.model)
+        return self.target or rows.database
 
 
 def copy_domain(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.conf import ENVIRONMENT_VARIABLE, settings
-from django.db import connections, router
+from django.db import connections
 
 from extract.planning import blockers as blocking
 from extract.planning.calls import Proxies, Reach, scan
@@ -104,7 +104,7 @@ def tables(domain: str) -> tuple[TableMove, ...]:
     """The tables that move, with their rows counted (None for a table the database does not have yet)."""
     moves = []
     for rows in row_sets(domain):
-        using = router.db_for_read(rows.model)
+        using = rows.database
         exists = rows.table in connections[using].introspection.table_names()
         moves.append(
             TableMove(

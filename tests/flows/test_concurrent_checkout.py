@@ -1,6 +1,6 @@
 """Two customers check out the last unit at the same moment, on real PostgreSQL.
 
-Each customer's checkout runs in its own thread with its own database connection, over
+Each customer's checkout runs in its own thread with its own database connections, over
 HTTP; a barrier releases them together. Exactly one order is confirmed, the other is
 refused with 409 naming the product, and the stock never goes below zero: the
 reservation locks the stock row and a CHECK constraint backs it up.
@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection
+from django.db import connections
 
 from domains.billing.models import Payment
 from domains.catalog.interface import catalog
@@ -40,7 +40,7 @@ def race(shoppers: list[Shopper]) -> list[dict]:
         except BaseException as exc:  # reported by the test thread below
             failures.append(exc)
         finally:
-            connection.close()
+            connections.close_all()  # every alias this thread opened (one per domain with DOMAIN_DATABASES)
 
     threads = [threading.Thread(target=check_out, args=(shopper,)) for shopper in shoppers]
     for thread in threads:
