@@ -45,7 +45,9 @@ class Recorder:
 
     def handle(self, event: object) -> None:
         self.seen.append(event)
-        # A real side effect in the database, which must commit or roll back with the delivery.
+        # A real side effect in the database, which must commit or roll back with the delivery. Group is
+        # auth's, in identity's database with DOMAIN_DATABASES: a test of that rollback places the sample
+        # domain there too (tests/kernel/test_bus_failures.py), or its delivery commits apart.
         Group.objects.create(name=f"{uuid.uuid4().hex} {event!r}"[:150])
         if self.failures_left:
             self.failures_left -= 1
