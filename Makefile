@@ -72,17 +72,16 @@ test: $(STAMP) tools
 		out=$$($(if $(DATABASE_URL),DATABASE_URL=$(DATABASE_URL)_alone_{}) $(BIN)/pytest domains/{} -n 0 -q 2>&1); \
 		status=$$?; printf "%s\n%s\n" "$(BIN)/pytest domains/{} -n 0 -q" "$$out"; exit $$status'
 
-# The whole suite again, every interface call round-tripping through the wire encoding in
-# process (shared/interfaces/loopback.py): what a remote caller would see, with no network.
+# The whole suite again, in the shape of a split shop while still one process: every interface call
+# round-trips through the wire encoding (shared/interfaces/loopback.py), what a remote caller would see,
+# and, on PostgreSQL (DATABASE_URL set, as on CI), every domain in a database of its own
+# (DOMAIN_DATABASES=*: each domain's tables, outbox, inbox and Idempotency-Keys in `<name>_<domain>`,
+# events crossing between them as feeds). Two pytest workers at most: each opens a connection per database.
 # Tests marked `load` (minutes of HTTP against processes of their own) ran once in `make test`, and so did
 # the black-box placements with extracted domains (marker `extracted`): their calls to those domains cross real HTTP.
-# SEPARATED=1 (PostgreSQL: DATABASE_URL set) runs it with every domain in a database of its own
-# (DOMAIN_DATABASES=*), two pytest workers at most since each opens a connection per database.
-# Not yet CI's run: in that mode some tests still assume one database (the table guard's and the
-# bus's failure tests, `bus list`/`feeds` output, extract's copy, a server on a PostgreSQL of its own).
 test-wire: $(STAMP) tools
-	INTERFACE_TRANSPORT=wire $(if $(SEPARATED),DOMAIN_DATABASES='*') \
-	  $(BIN)/pytest -m "not load and not extracted" $(if $(SEPARATED),-n 2)
+	INTERFACE_TRANSPORT=wire $(if $(DATABASE_URL),DOMAIN_DATABASES='*') \
+	  $(BIN)/pytest -m "not load and not extracted" $(if $(DATABASE_URL),-n 2)
 
 bench: $(STAMP) tools
 	$(BIN)/python -m bench

@@ -2,7 +2,7 @@
 
     DOMAIN_DATABASES=catalog=postgres://db1/catalog,orders=postgres://db2/orders
     DOMAIN_DATABASES=catalog,orders     each in `<DATABASE_URL's name>_<domain>` beside it
-    DOMAIN_DATABASES=*                  every domain so (what `make test-separated` runs)
+    DOMAIN_DATABASES=*                  every domain so (what `make test-wire` runs on PostgreSQL)
     DOMAIN_DATABASES=                   (unset) one database for everything
 
 Each domain listed gets a Django database alias named after it; a domain not listed stays on

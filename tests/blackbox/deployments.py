@@ -155,6 +155,9 @@ class Suite:
             "BILLING_FAKE_PROVIDER_STORE": str(base / "fake-provider.sqlite3"),
             "BUS_FEED_TOKEN": FEED_TOKEN,
             "LOG_LEVEL": "WARNING",
+            # Every test logs its own customers in, all from 127.0.0.1, several a second: the shipped 10/min
+            # per address would refuse them with 429 (the throttle has tests of its own in tests/gateway).
+            "RATE_LIMIT_LOGIN": "600/min",
             "AUTH_JWKS_URL": "",
             # Publishers say "feed moved" on Redis, so a subscriber's worker pulls at once (a sweep otherwise).
             "BUS_NUDGE_REDIS_URL": settings.REDIS_URL,
