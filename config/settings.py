@@ -370,7 +370,7 @@ BUS_RELAY_RESEND_SECONDS = env.float("BUS_RELAY_RESEND_SECONDS", default=30.0)
 BUS_RELAY_BATCH = env.int("BUS_RELAY_BATCH", default=100)
 BUS_SWEEP_SECONDS = env.float("BUS_SWEEP_SECONDS", default=1.0)
 # Other services' feeds (where DOMAIN_PLACEMENT places a domain at a URL) are pulled on every
-# sweep, this many events per read. This process's own feed (/internal/events/) answers only
+# sweep, this many events per read. This process's own feeds (/internal/events/<domain>/) answer only
 # callers presenting BUS_FEED_TOKEN; unset, it answers no one. Share one token between services.
 BUS_FEED_PAGE = env.int("BUS_FEED_PAGE", default=100)
 BUS_FEED_TOKEN = env.str("BUS_FEED_TOKEN", default="")

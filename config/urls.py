@@ -36,6 +36,7 @@ urlpatterns = [
     path("architecture/", architecture_page, name="architecture"),
     path("architecture/description.json", architecture_description, name="architecture-description"),
     path("internal/events/", feed_view.feed, name="event-feed"),
+    path("internal/events/<slug:domain>/", feed_view.feed, name="domain-event-feed"),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),

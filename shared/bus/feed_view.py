@@ -1,9 +1,14 @@
-"""GET /internal/events/: this process's outbox as an ordered feed, for subscribers running elsewhere.
+"""GET /internal/events/<domain>/: a domain's outbox here as an ordered feed, for subscribers running elsewhere.
 
-    GET /internal/events/?after=1040&limit=100&events=orders.OrderConfirmed.v1,orders.OrderCancelled.v1
+    GET /internal/events/orders/?after=1040&limit=100&events=orders.OrderConfirmed.v1,orders.OrderCancelled.v1
     Authorization: Bearer <BUS_FEED_TOKEN>
 
     200 {"after": 1040, "events": [<envelope>, ...], "last_position": 1140, "head": 1203}
+
+Positions are numbered per database, and with DOMAIN_DATABASES each domain's outbox is in
+its own: so a feed is one domain's, read from that domain's database, and its events must
+be that domain's. /internal/events/ without a domain serves the events asked for when
+they all live in one database (every domain's, with one database), and refuses a mix.
 
 Internal: not under /api/ and not in the public API schema; every caller presents the
 feed token that subscribers and publishers share (BUS_FEED_TOKEN). A feed without a
@@ -23,7 +28,9 @@ from django.views.decorators.http import require_GET
 
 from shared.bus.envelope import encode_page
 from shared.bus.feed import MAX_PAGE, read_feed
+from shared.bus.placement import domain_of
 from shared.bus.runtime import default_bus
+from shared.db.transactions import database_for
 
 DEFAULT_PAGE = 100
 EVENT_VERSION = re.compile(r"^(?P<name>[a-z][a-z0-9_]*\.[A-Z][A-Za-z0-9]*)\.v(?P<version>[1-9][0-9]{0,3})$")
@@ -40,6 +47,14 @@ EVENTS_INVALID = (
     "(e.g. orders.OrderPlaced.v1,orders.OrderConfirmed.v1); {value!r} is not one."
 )
 EVENTS_MISSING = "events is required: the events wanted, e.g. events=orders.OrderPlaced.v1."
+EVENTS_OF_ANOTHER_DOMAIN = (
+    "Not {domain}'s events: {names}. This feed serves {domain}'s events only; read each domain's events from "
+    "/internal/events/<domain>/."
+)
+EVENTS_IN_SEVERAL_DATABASES = (
+    "{names} are published into different databases here, whose positions are numbered apart. Read each "
+    "domain's events from /internal/events/<domain>/."
+)
 
 
 def _problem(status: int, code: str, detail: str, field_errors: Mapping[str, list[str]] | None = None) -> JsonResponse:
@@ -55,7 +70,7 @@ def _whole(value: str, *, lowest: int, highest: int) -> int | None:
 
 
 @require_GET
-def feed(request: HttpRequest) -> HttpResponse:
+def feed(request: HttpRequest, domain: str | None = None) -> HttpResponse:
     expected = settings.BUS_FEED_TOKEN
     if not expected:
         return _problem(403, "bus.feed_not_configured", FEED_NOT_CONFIGURED)
@@ -82,8 +97,16 @@ def feed(request: HttpRequest) -> HttpResponse:
             wanted.setdefault(match["name"], set()).add(int(match["version"]))
     if not wanted and "events" not in errors:
         errors["events"] = [EVENTS_MISSING]
+    publishers = {domain_of(name) for name in wanted}
+    foreign = sorted(name for name in wanted if domain is not None and domain_of(name) != domain)
+    if foreign:
+        errors.setdefault("events", []).append(EVENTS_OF_ANOTHER_DOMAIN.format(domain=domain, names=", ".join(foreign)))
+    databases = {database_for(publisher) for publisher in publishers}
+    if len(databases) > 1 and not foreign:
+        errors.setdefault("events", []).append(EVENTS_IN_SEVERAL_DATABASES.format(names=", ".join(sorted(wanted))))
     if errors or after is None or limit is None:
         return _problem(400, "request.invalid", "The feed request has invalid parameters; see field_errors.", errors)
 
-    page = read_feed(after=after, limit=limit, wanted=wanted, registry=default_bus().registry)
+    (using,) = databases
+    page = read_feed(after=after, limit=limit, wanted=wanted, registry=default_bus().registry, using=using)
     return HttpResponse(encode_page(page), content_type="application/json")

@@ -3,8 +3,10 @@
 The placement map is the deployment's (DOMAIN_PLACEMENT, shared.placement): a domain placed
 at a base URL runs in that service, every other installed domain here. The bus reads the
 same map as the binder and the gateway, so routes, calls and events move together.
-Domains served at one base URL share that service's outbox, read as one feed at
-`<base URL>/internal/events/` (of several instances, the first URL). A domain placed in the
+Each remote domain's events are read as a feed of their own, at
+`<base URL>/internal/events/<domain>/` (of several instances, the first URL): the service
+may keep each of its domains in a database of its own (DOMAIN_DATABASES), and positions
+are numbered per database, so one cursor cannot span two domains. A domain placed in the
 service registry has no fixed feed URL yet, so the bus pulls no feed for it.
 GATEWAY_REMOTE_DOMAINS, when a test sets it, adds domains the placement map cannot name
 (test-only interfaces).
@@ -29,6 +31,7 @@ class FeedPlacement:
 
     url: str
     domains: frozenset[str]
+    """The publishing domain whose events the feed serves (one: see the module docstring)."""
 
     @property
     def name(self) -> str:
@@ -50,13 +53,21 @@ def runs_here(domain: str) -> bool:
 
 
 def feeds() -> tuple[FeedPlacement, ...]:
-    """The other services' feeds, one per base URL, in URL order."""
-    by_url: dict[str, set[str]] = {}
-    for domain, base_url in remote_domains().items():
-        by_url.setdefault(base_url.rstrip("/"), set()).add(domain)
+    """The other services' feeds, one per remote domain, in URL order."""
     return tuple(
-        FeedPlacement(url=f"{url}{FEED_PATH}", domains=frozenset(domains)) for url, domains in sorted(by_url.items())
+        sorted(
+            (
+                FeedPlacement(url=domain_feed_url(base_url, domain), domains=frozenset({domain}))
+                for domain, base_url in remote_domains().items()
+            ),
+            key=lambda placement: placement.url,
+        )
     )
+
+
+def domain_feed_url(base_url: str, domain: str) -> str:
+    """Where the service at `base_url` serves `domain`'s events."""
+    return f"{base_url.rstrip('/')}{FEED_PATH}{domain}/"
 
 
 def domain_of(name: str) -> str:

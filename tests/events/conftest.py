@@ -48,7 +48,7 @@ EVENT_TESTS = [pytest.mark.django_db(transaction=True), pytest.mark.processes, p
 
 @dataclasses.dataclass
 class Peer:
-    """The second Django process: the publisher, with its own database, serving its feed at /internal/events/."""
+    """The second Django process: the publisher, with its own database, serving its feeds (/internal/events/<d>/)."""
 
     url: str
     token: str
@@ -56,10 +56,6 @@ class Peer:
     """The key prefix under which the publisher nudges on the Redis at REDIS_URL."""
     log: Path
     process: subprocess.Popen[bytes]
-
-    @property
-    def feed_url(self) -> str:
-        return f"{self.url}/internal/events/"
 
     def log_tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""

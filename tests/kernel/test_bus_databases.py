@@ -14,6 +14,7 @@ from functools import partial
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connections, transaction
+from django.test import Client, override_settings
 
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CeleryTransport
@@ -202,3 +203,18 @@ def test_a_message_without_a_database_is_a_delivery_of_the_default_database(
         outcome = deliver.apply(kwargs={"delivery_id": message["delivery_id"]}).get()  # as sent before databases
 
     assert (message["database"], outcome, seen) == ("default", "done", [Pinged(n=9)])
+
+
+def test_a_domains_http_feed_serves_its_events_from_its_own_database(bus: Bus) -> None:
+    """What a subscriber in another service reads: the outbox in the publisher's database, not "default"."""
+    with transaction.atomic(using=PUBLISHER):
+        event_id = bus.publish(Pinged(n=1))
+
+    with use_bus(bus), override_settings(BUS_FEED_TOKEN="t"):
+        answer = Client().get(
+            "/internal/events/sample/?after=0&events=sample.Pinged.v1", headers={"Authorization": "Bearer t"}
+        )
+
+    assert answer.status_code == 200
+    assert [(event["event_id"], event["position"]) for event in answer.json()["events"]] == [(str(event_id), 1)]
+    assert not StoredEvent.objects.filter(id=event_id).exists()  # not in "default": in sample's database only

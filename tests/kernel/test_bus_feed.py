@@ -14,13 +14,16 @@ from shared.bus.envelope import MALFORMED_PAGE, decode_page
 from shared.bus.feed import read_feed
 from shared.bus.feed_view import (
     AFTER_INVALID,
+    EVENTS_IN_SEVERAL_DATABASES,
     EVENTS_INVALID,
     EVENTS_MISSING,
+    EVENTS_OF_ANOTHER_DOMAIN,
     FEED_NOT_CONFIGURED,
     FEED_TOKEN_WRONG,
     LIMIT_INVALID,
 )
 from shared.bus.models import FeedCursor, OutboxHead, StoredEvent
+from shared.bus.placement import feeds
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Subscription
 from shared.correlation import correlation_scope
@@ -108,9 +111,9 @@ def feed_bus(make_bus: BusFactory) -> Bus:
         yield bus
 
 
-def get_feed(query: str, token: str | None = TOKEN) -> tuple[int, dict[str, object]]:
+def get_feed(query: str, token: str | None = TOKEN, *, feed: str = "/internal/events/sample/") -> tuple[int, dict]:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    response = Client().get(f"/internal/events/?{query}", headers=headers)
+    response = Client().get(f"{feed}?{query}", headers=headers)
     return response.status_code, json.loads(response.content)
 
 
@@ -203,6 +206,43 @@ def test_bad_feed_parameters_are_a_400_naming_each_and_stamp_nothing(
     assert not OutboxHead.objects.exists()
 
 
+def test_a_domains_feed_serves_that_domains_events_only(feed_bus: Bus) -> None:
+    feed_bus.publish(Pinged(n=1))
+
+    status, body = get_feed("after=0&events=sample.Pinged.v1,orders.OrderPlaced.v1")
+
+    assert (status, body["field_errors"]) == (
+        400,
+        {"events": [EVENTS_OF_ANOTHER_DOMAIN.format(domain="sample", names="orders.OrderPlaced")]},
+    )
+
+
+def test_the_feed_without_a_domain_serves_events_of_one_database_and_refuses_a_mix(feed_bus: Bus) -> None:
+    event_id = feed_bus.publish(Pinged(n=1))
+    query = "after=0&events=sample.Pinged.v1,orders.OrderPlaced.v1"
+
+    with override_settings(DOMAIN_DATABASES={"orders": "default"}):
+        status, body = get_feed(query, feed="/internal/events/")
+    assert (status, [event["event_id"] for event in body["events"]]) == (200, [str(event_id)])
+
+    with override_settings(DOMAIN_DATABASES={"orders": "orders"}):  # orders' outbox numbered apart from sample's
+        status, body = get_feed(query, feed="/internal/events/")
+    assert (status, body["field_errors"]) == (
+        400,
+        {"events": [EVENTS_IN_SEVERAL_DATABASES.format(names="orders.OrderPlaced, sample.Pinged")]},
+    )
+
+
+def test_remote_domains_are_read_one_feed_each_even_at_one_url() -> None:
+    with override_settings(GATEWAY_REMOTE_DOMAINS={"orders": "http://shop:8000/", "billing": "http://shop:8000"}):
+        placements = feeds()
+
+    assert [(p.url, p.domains) for p in placements] == [
+        ("http://shop:8000/internal/events/billing/", frozenset({"billing"})),
+        ("http://shop:8000/internal/events/orders/", frozenset({"orders"})),
+    ]
+
+
 def test_a_page_that_is_not_a_feed_page_is_refused_saying_what_is_wrong() -> None:
     with pytest.raises(ValueError, match="last_position") as excinfo:
         decode_page(b'{"after": 0, "events": [], "head": 3}')
@@ -219,7 +259,7 @@ def test_a_feed_that_cannot_be_reached_costs_a_pull_and_moves_no_cursor(
     with override_settings(GATEWAY_REMOTE_DOMAINS={"sample": url}, BUS_FEED_TOKEN=TOKEN):
         received = bus.pull_feeds()
 
-    assert received == {f"{url}/internal/events/": 0}
+    assert received == {f"{url}/internal/events/sample/": 0}
     assert not FeedCursor.objects.exists()
     assert recorder.seen == []
 
