@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.response import Response
 
-from shared import wire
+from shared import fencing, wire
 from shared.api.config import ApiSettings
 from shared.api.errors import (
     METHOD_NOT_ALLOWED_CODE,
@@ -50,6 +50,7 @@ from shared.api.idempotency import (
     IdempotencyKeyReusedError,
     IdempotencyRequestInFlightError,
     claim_key,
+    fence_name,
     release_key,
     store_response,
 )
@@ -202,15 +203,20 @@ def _deduplicated(
     if claim.replay is not None:
         return HttpResponse(msgspec.json.encode(claim.replay.data), status=claim.replay.status_code, content_type=JSON)
     try:
-        response = _run(request, interface, codec, arguments)
-    except BaseException:
-        release_key(claim.row)
-        raise
-    if response.status_code == 200:
-        store_response(claim.row, Response(msgspec.json.decode(response.content), status=200))
-    else:
-        release_key(claim.row)  # nothing was created: a retry runs the operation again
-    return response
+        try:
+            response = _run(request, interface, codec, arguments)
+        except BaseException:
+            release_key(claim.row)
+            raise
+        if response.status_code == 200:
+            store_response(claim.row, Response(msgspec.json.decode(response.content), status=200))
+        else:
+            release_key(claim.row)  # nothing was created: a retry runs the operation again
+        return response
+    finally:
+        # The claim's fence is a session lock on a connection that outlives the request
+        # (CONN_MAX_AGE): held on, every call would leave one behind in PostgreSQL's lock table.
+        fencing.let_go(fence_name(claim.row), using=database_for(interface.meta.name))
 
 
 def _refusal(request: HttpRequest, status: int, code: str, detail: str) -> JsonResponse:

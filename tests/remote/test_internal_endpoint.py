@@ -26,6 +26,7 @@ from shared.auth.service_tokens import (
     WRONG_AUDIENCE,
     WRONG_TYPE,
 )
+from shared.db.transactions import connection_for
 from shared.interfaces import interface_of
 from shared.keyfiles import generate_private_key
 from shared.money import Money
@@ -280,6 +281,26 @@ def test_a_creating_call_repeated_with_its_request_id_creates_once_and_answers_t
     assert other.json()["detail"] == REQUEST_ID_REUSED.format(
         request_id=request_id["X-Service-Request-ID"], operation="catalog.create_product"
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("extra", "status"), [({}, 200), ({"category_id": str(uuid.uuid4())}, 404)], ids=["created", "refused"]
+)
+def test_a_creating_call_leaves_no_fence_behind_on_the_servers_connection(
+    client: Client, extra: dict[str, str], status: int
+) -> None:
+    """The fence is a session lock, and the server's connection lives on after the request."""
+    body = {**CREATE, "sku": f"HELD-{uuid.uuid4().hex[:8]}", **extra}
+
+    response = call(client, CREATE_PRODUCT, body, headers={"X-Service-Request-ID": uuid.uuid4().hex})
+
+    assert response.status_code == status
+    with connection_for("catalog").cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
+        )
+        assert cursor.fetchone()[0] == 0
 
 
 def test_a_creating_call_whose_first_attempt_failed_runs_again(client: Client) -> None:
