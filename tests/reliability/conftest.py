@@ -29,6 +29,7 @@ from pytest_django import DjangoDbBlocker
 from shared.bus.bus import Bus
 from shared.bus.celery_transport import CelerySender, CeleryTransport
 from shared.bus.config import BusSettings
+from shared.bus.models import Delivery
 from shared.bus.relay import Sender
 from shared.bus.runtime import use_bus
 from shared.bus.subscriptions import Router, discover_subscriptions
@@ -38,7 +39,7 @@ from tests.reliability.probe import handlers as probe_handlers
 from tests.reliability.probe import settings as worker_settings
 from tests.reliability.probe.interface import probe
 from tests.reliability.probe.switches import Switches
-from tests.reliability.processes import Worker, database_url, start_worker
+from tests.reliability.processes import Worker, database_url, start_worker, wait_until
 
 CELERY_TESTS = [
     pytest.mark.django_db(transaction=True),  # the worker must see what the test commits
@@ -139,6 +140,22 @@ def celery_bus(celery_session: CelerySession, session_worker: Worker) -> Iterato
 def effects(prefix: str) -> int:
     """How many effect rows the probe's handlers wrote whose name starts with `prefix`."""
     return Group.objects.filter(name__startswith=prefix).count()
+
+
+def settled(delivery: Delivery, status: str, *, timeout: float = 10.0) -> Delivery:
+    """`delivery` once it reads `status` (refreshed), after its handler's effect was seen.
+
+    The effects are auth Group rows, which live beside identity's users: with a database per
+    domain (CI's `make test-wire`) that is another database than the probe's deliveries, so
+    a handler's effect commits a moment before its delivery is marked, not with it.
+    """
+
+    def reached() -> bool:
+        delivery.refresh_from_db()
+        return delivery.status == status
+
+    wait_until(reached, timeout=timeout, what=f"delivery {delivery.id} to be {status}")
+    return delivery
 
 
 def bus_command(*args: str) -> str:

@@ -30,7 +30,15 @@ from shared.bus.runtime import use_bus
 from shared.bus.worker import create_app, recovery_bounds
 from shared.db import database_for
 from shared.money import Money
-from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, probe_bus
+from tests.reliability.conftest import (
+    BUS_SETTINGS,
+    CELERY_TESTS,
+    CelerySession,
+    bus_command,
+    effects,
+    probe_bus,
+    settled,
+)
 from tests.reliability.probe import settings as worker_settings
 from tests.reliability.probe.handlers import effect_prefix
 from tests.reliability.probe.interface import Doomed, Held, Stepped
@@ -87,8 +95,7 @@ def held_delivery(bus: Bus, switches_hold: Callable[[str], None], token: str) ->
 
 def assert_taken_back_and_handled_once(delivery: Delivery, celery_session: CelerySession, token: str) -> None:
     """The killed attempt counted, its writes gone; the second attempt ran in another process and is the only effect."""
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 2)
+    assert settled(delivery, DeliveryStatus.DONE).attempts == 2
     assert delivery.last_error == WORKER_LOST.format(attempt=1)
     first_run, second_run = celery_session.switches.runs(token)
     assert second_run != first_run

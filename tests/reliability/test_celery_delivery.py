@@ -13,7 +13,7 @@ from shared.bus.models import Delivery, DeliveryStatus, StoredEvent
 from shared.db import database_for
 from shared.money import Money
 from tests.kernel.test_bus_publishing import Boom, publish_then_fail
-from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects
+from tests.reliability.conftest import BUS_SETTINGS, CELERY_TESTS, CelerySession, bus_command, effects, settled
 from tests.reliability.probe.handlers import POISONED, effect_prefix
 from tests.reliability.probe.interface import Poisoned, Stepped
 from tests.reliability.processes import wait_until
@@ -88,7 +88,6 @@ def test_a_poison_event_ends_dead_after_the_configured_attempts_visible_and_repl
     }
 
     wait_until(lambda: effects(effect_prefix("cured", token)), timeout=HANDLED_SECONDS, what="the replayed delivery")
-    delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DONE, 1)
+    assert settled(delivery, DeliveryStatus.DONE).attempts == 1
     assert len(switches.runs(token)) == BUS_SETTINGS.max_attempts + 1
     assert effects(effect_prefix("cured", token)) == 1
