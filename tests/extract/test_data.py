@@ -228,9 +228,8 @@ def test_kernel_rows_are_matched_by_their_natural_key_and_other_domains_rows_are
         "notifications.probe",
         event.id,
     )
-    assert sorted(
-        Delivery.objects.using(here()).filter(subscriber__startswith="catalog.").values_list("subscriber")
-    ) == (catalog_deliveries)
+    catalog_deliveries_after = Delivery.objects.using(here()).filter(subscriber__startswith="catalog.")
+    assert sorted(catalog_deliveries_after.values_list("subscriber")) == catalog_deliveries
     assert rows(here()) == rows(other)
 
 
