@@ -151,7 +151,7 @@ def accepts_idempotency_key(handler: Handler) -> Handler:
         try:
             return _run(handler, view, request, claim.row, *args, **kwargs)
         finally:
-            fencing.let_go(fence_name(claim.row), using=_database(claim.row))
+            let_go(claim)
 
     wrapper.accepts_idempotency_key = True  # type: ignore[attr-defined]  # read by the OpenAPI schema
     return wrapper
@@ -182,6 +182,15 @@ def _database(row: IdempotencyKey) -> str:
     return row._state.db or DEFAULT_DB_ALIAS
 
 
+def let_go(claim: Claim) -> None:
+    """End the fence of a claim this request held (stored, released or failed alike).
+
+    The fence is a session lock on a connection that outlives the request (CONN_MAX_AGE):
+    one not let go would stay in PostgreSQL's lock table for the connection's life.
+    """
+    fencing.let_go(fence_name(claim.row), using=_database(claim.row))
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Claim:
     row: IdempotencyKey
@@ -201,7 +210,7 @@ def claim_key(
 ) -> Claim:
     """Take the key for this request, or say why not (replay, 422, 409). Safe under concurrency:
     the unique (owner, key) row decides which of two simultaneous requests runs, and a
-    request that holds the key is fenced (see the module docstring) until `fencing.let_go`.
+    request that holds the key is fenced (see the module docstring) until `let_go`.
     `database` is the alias of the serving domain's database, where the key is kept."""
     keys = IdempotencyKey.objects.using(database)
     for _attempt in range(3):

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.response import Response
 
-from shared import fencing, wire
+from shared import wire
 from shared.api.config import ApiSettings
 from shared.api.errors import (
     METHOD_NOT_ALLOWED_CODE,
@@ -50,7 +50,7 @@ from shared.api.idempotency import (
     IdempotencyKeyReusedError,
     IdempotencyRequestInFlightError,
     claim_key,
-    fence_name,
+    let_go,
     release_key,
     store_response,
 )
@@ -214,9 +214,7 @@ def _deduplicated(
             release_key(claim.row)  # nothing was created: a retry runs the operation again
         return response
     finally:
-        # The claim's fence is a session lock on a connection that outlives the request
-        # (CONN_MAX_AGE): held on, every call would leave one behind in PostgreSQL's lock table.
-        fencing.let_go(fence_name(claim.row), using=database_for(interface.meta.name))
+        let_go(claim)
 
 
 def _refusal(request: HttpRequest, status: int, code: str, detail: str) -> JsonResponse:
