@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from domains.catalog.interface import catalog
 from extract.management.commands.extract import BLOCKED, PLAN_WHAT
 from extract.planning import BlockerKind, Direction, make_plans, plan
-from extract.planning.blockers import SHARED_INTO, SHARED_OUT, shared_tables
+from extract.planning.blockers import SHARED_INTO, SHARED_OUT, SHARED_OUT_FIX, shared_tables
 from extract.planning.planner import UNKNOWN_DOMAIN, user_model_without
 from extract.planning.render import READY
 from shared.money import Money
@@ -144,6 +144,26 @@ def test_rows_of_the_domain_pointing_at_tables_that_stay_are_blockers(db: None) 
         target="auth_group",
         app="django.contrib.auth",
     )
+
+
+def test_plan_command_gives_the_fix_for_rows_pointing_at_tables_that_stay(db: None) -> None:
+    user = get_user_model().objects.create(email="fix@example.com")
+    user.groups.add(Group.objects.create(name="sellers"))
+    text, raw = io.StringIO(), io.StringIO()
+
+    for output, arguments in ((text, ()), (raw, ("--format", "json"))):
+        with pytest.raises(CommandError) as blocked:
+            call_command("extract", "plan", "identity", *arguments, stdout=output)
+        assert str(blocked.value) == BLOCKED.format(domains="identity", count=1)
+
+    fix = SHARED_OUT_FIX.format(app="django.contrib.auth", table="identity_user_groups", target="auth_group")
+    (blocker,) = json.loads(raw.getvalue())["blockers"]
+    assert (blocker["kind"], blocker["fix"]) == ("shared_table", fix)
+    assert "Empty identity_user_groups, or recreate the auth_group rows the service needs there" in blocker["fix"]
+    lines = text.getvalue().splitlines()
+    at = lines.index(f"  [shared_table] {blocker['where']['path']}:{blocker['where']['line']}: {blocker['message']}")
+    assert lines[at + 1] == f"      fix: {fix}"
+    assert Group.objects.get().user_set.get() == user  # the plan only reads
 
 
 @pytest.mark.django_db
