@@ -20,8 +20,9 @@ Who opens a scope, and so where every line carries the fields:
 - Celery tasks: shared.observability.celery_logs, one scope per task with its name and id;
 - interface calls: the proxy enters the called domain for the call (`entering`), when the
   domain runs in this process; its lines, and its SQL, are that domain's until it returns;
-- remote calls: the serving side is an HTTP request like any other; a client may bind the
-  domain it calls for its own lines.
+- remote calls: the serving side is an HTTP request like any other; the internal endpoint
+  (shared.remote.server) binds the called domain once it knows the domain runs here (its
+  route names no domain); a client may bind the domain it calls for its own lines.
 
 A field is "" when unknown, rendered `-` (readable) or null (JSON). `bind` outside any
 scope does nothing, so code that runs both inside and outside requests never leaks a

@@ -18,6 +18,10 @@ service: a retry of a call whose first attempt completed gets the first result i
 of creating again; a retry while the first attempt still runs gets 409 (the client waits
 and tries again); a failed first attempt (a domain error, a crash) frees the id, since a
 use case is one transaction and nothing was created.
+
+Once the operation is known to run here, the call is that domain's work: its log lines,
+the endpoint's own included, name the domain and the caller's correlation id (X-Request-ID),
+and the table guard watches its SQL, as for a call through the interface in process.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ from shared.remote.protocol import (
     TOKEN_MISSING_CODE,
     TOKEN_WRONG_AUDIENCE_CODE,
 )
+from shared.work_context import bind
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +121,9 @@ def serve_call(request: HttpRequest, domain: str, operation: str) -> HttpRespons
     if isinstance(found, HttpResponse):
         return found
     interface, codec = found
+    # The call is the called domain's work from here on, as an /api/ request is its route's: every
+    # line names the domain (the middleware's log scope ends it), and the table guard watches its SQL.
+    bind(domain=interface.meta.name)
     try:
         caller = current_service_verifier().verify_header(request.headers.get(SERVICE_TOKEN_HEADER), audience=domain)
     except ServiceTokenError as refused:
