@@ -27,6 +27,9 @@ outbox = OutboxCollector()
 architecture_page, architecture_description = architecture_views(checks=readiness_checks, collectors=[outbox])
 
 urlpatterns = [
+    # The domains' APIs first: nearly every request is one of theirs, and Django tries the
+    # patterns in order (each prefix is a domain's own, so none shadows another pattern).
+    *api_urlpatterns(served_routes()),
     path("", home_view(), name="home"),  # for people: what runs here, and where to go
     path("admin/", admin.site.urls),
     path("healthz", health.live, name="health"),  # as before readiness existed: up while the process answers
@@ -40,7 +43,6 @@ urlpatterns = [
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", SwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", RedocView.as_view(url_name="api-schema", template_name="api/redoc.html"), name="api-redoc"),
-    *api_urlpatterns(served_routes()),
     # Other services call the domains running here at /internal/<domain>/<operation>/ (service token required).
     *internal_urlpatterns(),
 ]

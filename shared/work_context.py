@@ -76,7 +76,8 @@ class log_scope:  # lower case: used as a function, `with log_scope(domain="cata
     __slots__ = ("_context", "_domain_token", "_token")
 
     def __init__(self, **fields: Any) -> None:
-        self._context = _merged(current_log_context(), fields)
+        context = current_log_context()
+        self._context = _merged(context, fields) if fields else context
 
     def __enter__(self) -> LogContext:
         self._token = _context.set(self._context)

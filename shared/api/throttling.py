@@ -28,13 +28,14 @@ scopes the edge already counted it in: every limit counts every request once.
 
 from __future__ import annotations
 
+import hashlib
 import weakref
 from typing import Any
 
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
-from redis.commands.core import Script
+from redis import exceptions as redis_exceptions
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -53,20 +54,55 @@ return count
 """
 """A window's counter raised, with its time to live set when it is new: one command, atomic."""
 
-_counters: weakref.WeakKeyDictionary[RedisCache, Script] = weakref.WeakKeyDictionary()
+COUNT_SCRIPT_SHA = hashlib.sha1(COUNT_SCRIPT.encode()).hexdigest()  # Redis names a script by its SHA-1
 
 
-def _redis_counter(cache: RedisCache) -> Script:
-    """The counting script bound to one client of `cache` (Django makes a new client per call otherwise).
+class RedisWindowCounter:
+    """The counting script, sent on one Redis connection that this counter keeps for itself.
 
-    Django's cache objects are per thread, so each thread keeps its own; redis-py loads the
-    script into Redis on first use (EVALSHA afterwards).
+    Why not the cache's redis-py client: every command through a client checks a connection
+    out of the pool and back in (a lock, a poll of the socket to see it is clean, the
+    pool's bookkeeping), which costs more CPU than sending the command and reading its
+    answer (bench/gateway.py measures the gateway; `python -m bench.gateway`). A counter
+    belongs to one cache object, and Django's cache objects are per thread, so the
+    connection is never shared; it goes back to the pool when the cache object is dropped.
+
+    A connection Redis closed (a restart, an idle timeout) is opened again, and the command
+    sent once more, once; a script Redis no longer knows (restarted empty) is sent whole.
     """
-    script = _counters.get(cache)
-    if script is None:
-        script = cache._cache.get_client(write=True).register_script(COUNT_SCRIPT)
-        _counters[cache] = script
-    return script
+
+    def __init__(self, cache: RedisCache) -> None:
+        pool = cache._cache.get_client(write=True).connection_pool
+        self._connection = pool.get_connection()
+        weakref.finalize(self, pool.release, self._connection)
+
+    def count(self, key: str, *, timeout: int) -> int:
+        """Add one to the counter at `key` (created with `timeout` seconds to live) and return it."""
+        try:
+            return self._run(key, timeout)
+        except (redis_exceptions.ConnectionError, redis_exceptions.TimeoutError):
+            self._connection.disconnect()
+            return self._run(key, timeout)
+
+    def _run(self, key: str, timeout: int) -> int:
+        connection = self._connection
+        connection.send_command("EVALSHA", COUNT_SCRIPT_SHA, 1, key, timeout)
+        try:
+            return int(connection.read_response())
+        except redis_exceptions.NoScriptError:
+            connection.send_command("EVAL", COUNT_SCRIPT, 1, key, timeout)
+            return int(connection.read_response())
+
+
+_counters: weakref.WeakKeyDictionary[RedisCache, RedisWindowCounter] = weakref.WeakKeyDictionary()
+
+
+def _redis_counter(cache: RedisCache) -> RedisWindowCounter:
+    """The counter of `cache`, this thread's cache object (Django keeps one per thread)."""
+    counter = _counters.get(cache)
+    if counter is None:
+        counter = _counters[cache] = RedisWindowCounter(cache)
+    return counter
 
 
 class FixedWindowRateThrottle(SimpleRateThrottle):
@@ -122,7 +158,7 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         if isinstance(cache, RedisCache):
             # make_key, not make_and_validate_key: the validation only warns about keys memcached
             # would refuse, one character at a time, on every request; these keys are ids and addresses.
-            return int(_redis_counter(cache)(keys=[cache.make_key(key)], args=[timeout]))
+            return _redis_counter(cache).count(cache.make_key(key), timeout=timeout)
         cache.add(key, 0, timeout=timeout)
         try:
             return cache.incr(key)

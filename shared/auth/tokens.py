@@ -44,6 +44,8 @@ from typing import Any
 import jwt
 from cachetools import TTLCache
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from shared.auth.keys import JwksKeySet, KeySource, load_key_set
 from shared.auth.principal import Principal
@@ -119,8 +121,30 @@ class VerifierConfig:
     """Remembered verifications (None: check every token in full)."""
 
 
+_current: VerifierConfig | None = None
+"""The verifier of the settings as they are: built once, dropped when an AUTH_ setting changes (tests)."""
+
+
 def current_verifier() -> VerifierConfig:
-    """The verifier of this process's settings (key files are read once per setting value)."""
+    """The verifier of this process's settings (key files are read once per setting value).
+
+    Asked on every authenticated request; reading seven settings and hashing them into the
+    cache key of `_verifier` each time cost more than the remembered token's lookup.
+    """
+    global _current
+    if _current is None:
+        _current = _verifier_of_settings()
+    return _current
+
+
+@receiver(setting_changed)
+def _forget_current_verifier(*, setting: str, **kwargs: Any) -> None:
+    global _current
+    if setting.startswith("AUTH_"):
+        _current = None
+
+
+def _verifier_of_settings() -> VerifierConfig:
     return _verifier(
         jwks_url=settings.AUTH_JWKS_URL,
         key_files=tuple(str(path) for path in settings.AUTH_VERIFYING_KEYS or settings.AUTH_SIGNING_KEYS),

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
+REQUEST_ID_META = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
 REPLACED_REQUEST_ID = "Ignored a malformed %s header (%d characters); serving the request as %s."
 
 
@@ -28,8 +29,9 @@ class CorrelationIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        correlation_id = incoming if is_valid_correlation_id(incoming) else new_correlation_id()
+        # META, not request.headers, which copies every header on first use: this runs on every request.
+        incoming = request.META.get(REQUEST_ID_META, "")
+        correlation_id = incoming if incoming and is_valid_correlation_id(incoming) else new_correlation_id()
         with correlation_scope(correlation_id):
             if incoming and incoming != correlation_id:
                 logger.info(REPLACED_REQUEST_ID, REQUEST_ID_HEADER, len(incoming), correlation_id)

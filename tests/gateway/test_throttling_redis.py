@@ -135,3 +135,36 @@ def test_a_throttle_check_is_one_command_to_redis(settings: LazySettings, tmp_pa
     }
     assert response.status_code == 200
     assert {name: calls for name, calls in counted.items() if calls} == {"cmdstat_evalsha": 1, "cmdstat_incr": 1}
+
+
+@pytest.mark.processes
+def test_counting_goes_on_after_redis_restarts_empty(settings: LazySettings, tmp_path: Path, client: Client) -> None:
+    # given the rate-limit cache on a redis-server of this test's own, which has counted one request
+    server = RedisServer(port=free_port(), directory=tmp_path)
+    server.start()
+    try:
+        settings.CACHES = {
+            **settings.CACHES,
+            RATE_LIMIT_CACHE: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url},
+        }
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
+        assert client.get("/api/test/echo/").status_code == 200
+
+        # when Redis restarts empty: the counter's connection is closed and its script forgotten
+        server.stop()
+        server.start()
+        statuses = [client.get("/api/test/echo/").status_code for _ in range(3)]
+        counters = {key: int(value) for key, value in _counters_in(server.url).items()}
+        commands = redis.Redis.from_url(server.url).info("commandstats")
+    finally:
+        server.stop()
+
+    # then the counter connects again, sends the script whole once, and counts from zero
+    assert statuses == [200, 200, 200]
+    assert list(counters.values()) == [3]
+    assert (commands["cmdstat_eval"]["calls"], commands["cmdstat_evalsha"]["calls"]) == (1, 3)
+
+
+def _counters_in(url: str) -> dict[bytes, bytes]:
+    client = redis.Redis.from_url(url)
+    return {key: client.get(key) for key in client.scan_iter()}
