@@ -6,11 +6,15 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from django.conf import settings
 
 from shared.correlation import CorrelationIdFilter, correlation_scope
@@ -141,3 +145,87 @@ def test_manage_py_help_prints_nothing_but_help() -> None:
     assert result.stderr == ""
     assert result.stdout.startswith("\nType 'manage.py help <subcommand>' for help on a specific subcommand.")
     assert "signing" not in result.stdout
+
+
+LOG_IN_A_FRESH_PROCESS = """
+import logging
+import django
+django.setup()
+logging.getLogger("tests.kernel.probe").warning("probe.logged", extra={"attempt": 2})
+"""
+"""Start Django as a server would (settings read at import, LOGGING applied) and write one line to the console."""
+
+
+def console_line(environment: dict[str, str]) -> str:
+    """The probe's line on the console of a fresh process with exactly these variables (no LOG_FORMAT unless given)."""
+    keep = {name: os.environ[name] for name in ("PATH", "DATABASE_URL") if name in os.environ}
+    result = subprocess.run(
+        [sys.executable, "-c", LOG_IN_A_FRESH_PROCESS],
+        cwd=settings.BASE_DIR,
+        env={**keep, "DJANGO_SETTINGS_MODULE": "config.settings", **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "probe.logged" in line]
+    return line
+
+
+def production(directory: Path) -> dict[str, str]:
+    """What DJANGO_ENV=production needs to start at all, its signing key written in `directory`."""
+    key = directory / "jwt-signing.pem"
+    key.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+            "AUTH_SIGNING_KEYS": str(key)}  # fmt: skip
+
+
+def with_log_format(log_format: str | None) -> dict[str, str]:
+    return {"LOG_FORMAT": log_format} if log_format else {}
+
+
+JSON_LINE = {
+    "level": "warning",
+    "correlation_id": "-",
+    "domain": None,
+    "user_id": None,
+    "logger": "tests.kernel.probe",
+    "event": "probe.logged",
+    "attempt": 2,
+}
+
+
+@pytest.mark.processes
+@pytest.mark.parametrize(
+    ("in_production", "log_format"),
+    [(True, None), (True, "json"), (False, "json")],
+    ids=["production-by-default", "production-asked-for-json", "development-asked-for-json"],
+)
+def test_the_console_writes_json_lines_in_production_and_when_asked(
+    tmp_path: Path, in_production: bool, log_format: str | None
+) -> None:
+    environment = {**(production(tmp_path) if in_production else {}), **with_log_format(log_format)}
+
+    line = json.loads(console_line(environment))
+
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z", line.pop("timestamp"))
+    assert line == JSON_LINE
+
+
+@pytest.mark.processes
+@pytest.mark.parametrize(
+    ("in_production", "log_format"),
+    [(False, None), (False, "readable"), (True, "readable")],
+    ids=["development-by-default", "development-asked-for-readable", "production-asked-for-readable"],
+)
+def test_the_console_writes_readable_lines_in_development_and_when_asked(
+    tmp_path: Path, in_production: bool, log_format: str | None
+) -> None:
+    environment = {**(production(tmp_path) if in_production else {}), **with_log_format(log_format)}
+
+    line = console_line(environment)
+
+    timestamp, rest = line[:19], line[20:]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", timestamp)
+    assert rest == "WARNING [-] tests.kernel.probe probe.logged attempt=2"

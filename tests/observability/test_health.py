@@ -103,6 +103,33 @@ def test_a_cache_on_redis_is_checked(client: Client, own_redis: RedisServer) -> 
     assert checks(response.json()) == {**databases_up(), "cache:rate_limit": ("up", True)}
 
 
+@pytest.mark.redis
+@pytest.mark.processes
+def test_ready_fails_while_a_cache_on_redis_is_down_and_recovers_when_it_is_back(
+    client: Client, own_redis: RedisServer
+) -> None:
+    redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": own_redis.url}
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                                   "rate_limit": redis_cache}):  # fmt: skip
+        up = client.get("/healthz/ready")
+        own_redis.stop()
+        down = client.get("/healthz/ready")
+        own_redis.start()
+        back = client.get("/healthz/ready")
+
+    assert (up.status_code, up.json()["status"]) == (200, "ok")
+    body = down.json()
+    assert (down.status_code, body["status"], checks(body)) == (
+        503,
+        "unavailable",
+        {**databases_up(), "cache:rate_limit": ("down", True)},
+    )
+    cache_check = body["checks"]["cache:rate_limit"]
+    assert cache_check["error"].startswith(f"ConnectionError: Error 111 connecting to 127.0.0.1:{own_redis.port}.")
+    assert 0 <= cache_check["latency_ms"] < 1500
+    assert (back.status_code, checks(back.json())["cache:rate_limit"]) == (200, ("up", True))
+
+
 @pytest.mark.processes
 def test_ready_fails_while_the_service_of_a_remote_domain_is_down(client: Client, tmp_path: Path) -> None:
     catalog_service = start_gunicorn(env={"DATABASE_URL": f"sqlite:///{tmp_path / 'catalog.sqlite3'}"},
