@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from django.http.request import HttpHeaders
 from rest_framework.request import Request
 
 from shared.auth.service_tokens import SERVICE_TOKEN_HEADER, ServiceTokenError, current_service_verifier
@@ -29,14 +30,10 @@ API_PREFIX = "/api/"
 _NOT_FORWARDED = object()
 
 
-def _meta_key(header: str) -> str:
-    """Where WSGI puts an HTTP header in request.META: X-Gateway-Counted is HTTP_X_GATEWAY_COUNTED."""
-    return "HTTP_" + header.upper().replace("-", "_")
-
-
-_SERVICE_TOKEN_META = _meta_key(SERVICE_TOKEN_HEADER)
-_CLIENT_IP_META = _meta_key(CLIENT_IP_HEADER)
-_COUNTED_META = _meta_key(COUNTED_HEADER)
+# Where the headers are in request.META (X-Gateway-Counted is HTTP_X_GATEWAY_COUNTED).
+_SERVICE_TOKEN_META = HttpHeaders.to_wsgi_name(SERVICE_TOKEN_HEADER)
+_CLIENT_IP_META = HttpHeaders.to_wsgi_name(CLIENT_IP_HEADER)
+_COUNTED_META = HttpHeaders.to_wsgi_name(COUNTED_HEADER)
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

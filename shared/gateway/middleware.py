@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
+from django.http.request import HttpHeaders
 from django.utils.log import log_response
 
 from shared.correlation import REQUEST_ID_HEADER, correlation_scope, is_valid_correlation_id, new_correlation_id
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
-REQUEST_ID_META = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+REQUEST_ID_META = HttpHeaders.to_wsgi_name(REQUEST_ID_HEADER)
 REPLACED_REQUEST_ID = "Ignored a malformed %s header (%d characters); serving the request as %s."
 
 

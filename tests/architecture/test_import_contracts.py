@@ -20,7 +20,8 @@ pytestmark = pytest.mark.xdist_group("lint-imports")
 
 def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run lint-imports on `cwd`; stdout with runs of spaces collapsed, for stable matching."""
-    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    # Wide enough that no contract's name is wrapped in the summary (rich wraps at COLUMNS).
+    env = {**os.environ, "PYTHONPATH": str(cwd), "COLUMNS": "500"}
     result = subprocess.run(
         [str(LINT_IMPORTS), "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
     )
@@ -89,11 +90,47 @@ def test_the_contracts_hold_on_the_tree() -> None:
             "- shared.auth.error_pages -> shared.api.errors (l.1)",
             id="auth-imports-the-api-toolkit",
         ),
+        pytest.param(
+            "shared/api/edge_links.py",
+            "from shared.gateway.routing import served_routes\n",
+            "The API toolkit knows nothing of the edge",
+            "- shared.api.edge_links -> shared.gateway.routing (l.1)",
+            id="api-toolkit-imports-the-edge",
+        ),
+        pytest.param(
+            "shared/remote/edge_routes.py",
+            "from shared.gateway.routing import served_routes\n",
+            "Remote interfaces know nothing of the edge",
+            "- shared.remote.edge_routes -> shared.gateway.routing (l.1)",
+            id="remote-imports-the-edge",
+        ),
+        pytest.param(
+            "shared/db/bus_tables.py",
+            "import shared.bus\n",
+            "The databases per domain (shared.db) are used by every part of the kernel and import none of it",
+            "- shared.db.bus_tables -> shared.bus (l.1)",
+            id="databases-import-the-bus",
+        ),
+        pytest.param(
+            "shared/placement.py",
+            "import shared.remote\n",
+            "The placement map is read by every part of the kernel and imports none of it",
+            "- shared.placement -> shared.remote (l.1)",
+            id="placement-imports-remote",
+        ),
+        pytest.param(
+            "shared/work_context.py",
+            "import shared.observability\n",
+            "The work context is a leaf: logs, the proxy and the table guard read it, and it imports none of them",
+            "- shared.work_context -> shared.observability (l.1)",
+            id="work-context-imports-observability",
+        ),
     ],
 )
 def test_a_deliberate_violation_fails_and_names_the_offending_import(
     project_copy: Path, module: str, line: str, contract: str, reported: str
 ) -> None:
+    # a new module, or an existing one reduced to the offending import (import-linter reads imports only)
     (project_copy / module).write_text(line)
 
     result = lint_imports(project_copy)
