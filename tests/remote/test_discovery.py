@@ -1,4 +1,5 @@
-"""The service registry on a real Redis: announce, heartbeat, expire, deregister; clients find live instances."""
+"""The service registry on a real Redis: announce, heartbeat, expire, deregister; clients find live instances
+and skip those whose circuit is open."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 from django.conf import settings
@@ -23,10 +25,17 @@ from prometheus_client import REGISTRY
 
 from domains.catalog.interface import catalog
 from shared.errors import ServiceUnavailableError
+from shared.interfaces import interface_of
+from shared.interfaces.codec import operation_codecs
+from shared.interfaces.registry import registry
 from shared.money import Money
 from shared.placement import parse_placement
+from shared.remote.client import ServiceClient, remote_client
+from shared.remote.config import RemoteSettings
+from shared.remote.credentials import current_credentials
 from shared.remote.discovery import Announcer, RegistryInstances, ServiceRegistry
-from shared.remote.instances import Instance
+from shared.remote.errors import ALL_CIRCUITS_OPEN, ATTEMPTS
+from shared.remote.instances import CLOSED_STATE, OPEN_STATE, Instance, InstancePool
 from shared.remote.management.commands.services import BAD_URL
 from tests.reliability.processes import wait_until
 from tests.remote.fixtures import remote_via
@@ -122,6 +131,95 @@ def test_clients_read_the_registry_at_most_every_refresh_and_keep_the_last_list_
     assert source.live() == [A, B]  # Redis unreachable: the instances whose heartbeats still hold
     clock.now += 15
     assert source.live() == []
+
+
+def registry_pool(service_registry: ServiceRegistry, clock: Clock, *, failures: int) -> InstancePool:
+    """catalog's instances as a client finds them in the registry, each with its breaker (purgatory's, on real time)."""
+    source = RegistryInstances(service_registry, "catalog", refresh_seconds=1.0, clock=clock)
+    return InstancePool("catalog", source, failures=failures, reset_seconds=60)
+
+
+def offered(pool: InstancePool) -> list[Instance]:
+    """The instances the next call may go to, in the order it tries them."""
+    return [instance for instance, _ in pool.candidates()]
+
+
+def test_an_instance_whose_circuit_is_open_is_skipped_while_another_is_live(
+    service_registry: ServiceRegistry, clock: Clock
+) -> None:
+    service_registry.register("catalog", A)
+    service_registry.register("catalog", B)
+    pool = registry_pool(service_registry, clock, failures=2)
+    assert [offered(pool) for _ in range(2)] == [[A, B], [B, A]]  # round robin while both circuits are closed
+    for _ in range(2):
+        with pytest.raises(httpx.ConnectError), pool.attempt(pool.breaker(A.url)):
+            raise httpx.ConnectError("Connection refused")
+    assert pool.state(A.url) == OPEN_STATE
+
+    chosen = [offered(pool) for _ in range(3)]
+    clock.now += 5  # both beat again and the client reads the registry again: A's circuit stays open
+    service_registry.register("catalog", A)
+    service_registry.register("catalog", B)
+    chosen += [offered(pool) for _ in range(3)]
+
+    assert chosen == [[B]] * 6
+    assert (pool.state(A.url), pool.state(B.url)) == (OPEN_STATE, CLOSED_STATE)
+    assert service_registry.live("catalog") == [A, B]  # A is alive as far as the registry knows
+
+
+class FakeNetwork:
+    """What catalog's instances answer, at the HTTP client's boundary: `refusing` ones refuse connections,
+    the others answer get_products with no product. Records the instance of every request."""
+
+    def __init__(self, *, refusing: set[str]) -> None:
+        self.refusing = refusing
+        self.requests: list[str] = []
+        self.get_products = operation_codecs(interface_of(catalog).meta)["get_products"]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        instance = f"{request.url.scheme}://{request.url.host}:{request.url.port}"
+        self.requests.append(instance)
+        if instance in self.refusing:
+            raise httpx.ConnectError("Connection refused", request=request)
+        return httpx.Response(200, content=self.get_products.encode_result(()))
+
+
+def test_calls_go_only_to_the_live_instance_whose_circuit_is_closed(
+    service_registry: ServiceRegistry, clock: Clock
+) -> None:
+    service_registry.register("catalog", A)
+    service_registry.register("catalog", B)
+    network = FakeNetwork(refusing={A.url})
+    service = ServiceClient(
+        domain="catalog",
+        pool=registry_pool(service_registry, clock, failures=2),
+        credentials=current_credentials(),
+        settings=RemoteSettings(retry_backoff_seconds=0.0, breaker_failures=2, breaker_reset_seconds=60),
+        known_errors=registry.error_types,
+        transport=httpx.MockTransport(network),
+    )
+    far = remote_client(interface_of(catalog), service)
+
+    answers = [far.get_products(product_ids=()) for _ in range(6)]  # type: ignore[attr-defined]
+
+    assert answers == [()] * 6
+    # The first two calls start at A (round robin), are refused and go on to B; the second refusal opens A's circuit.
+    assert network.requests == [A.url, B.url, A.url] + [B.url] * 5
+    assert service.pool.state(A.url) == OPEN_STATE
+    # Once A's circuit is open every call's first and only attempt goes to B: A is not even offered.
+    assert service.stats.snapshot() == {"catalog.get_products": {"calls": 6, "attempts": 8, "retries": 2}}
+
+    clock.now += 10  # A beats on, B's heartbeat runs out: no live instance with a closed circuit remains
+    service_registry.register("catalog", A)
+    clock.now += 6
+    with pytest.raises(ServiceUnavailableError) as raised:
+        far.get_products(product_ids=())  # type: ignore[attr-defined]
+
+    assert raised.value.params["reason"] == ATTEMPTS.format(
+        reason=ALL_CIRCUITS_OPEN.format(where=service.pool.source.describe()), attempts=0
+    )
+    assert network.requests == [A.url, B.url, A.url] + [B.url] * 5  # the network was not touched
+    service.close()
 
 
 def heartbeat_gauge(service: str, instance: str) -> float | None:

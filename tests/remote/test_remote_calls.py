@@ -1,13 +1,18 @@
-"""Remote interface calls against real services on loopback: answers, errors, failures, retries, breakers."""
+"""Remote interface calls against real services on loopback: answers, errors, failures, retries, breakers,
+and a domain placed at a static URL called from a process without Redis."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+import redis
+from django.conf import settings
 from prometheus_client import REGISTRY
 
 from domains.cart.interface import cart
@@ -31,10 +36,10 @@ from shared.remote.client import call_timeout
 from shared.remote.credentials import ServiceCredentials
 from shared.remote.errors import RemoteCallRefusedError, UnknownRemoteError
 from shared.remote.instances import CLOSED_STATE, HALF_OPEN_STATE, OPEN_STATE
-from tests.reliability.processes import wait_until
+from tests.reliability.processes import free_port, wait_until
 from tests.remote.faults import FaultProxy
 from tests.remote.fixtures import REMOTE_TESTS, remote
-from tests.remote.servers import DjangoServer
+from tests.remote.servers import DjangoServer, server_env
 
 pytestmark = REMOTE_TESTS
 
@@ -327,3 +332,53 @@ def test_with_two_instances_one_killed_calls_keep_succeeding(
     assert [p.available for p in stocked] == [1, 2, 3, 4]
     assert far.service.stats.get("catalog.get_product", "unavailable") == 0
     assert far.service.pool.state(shop_service.url) == CLOSED_STATE
+
+
+CALLER = """
+import uuid
+
+import redis
+
+from domains.catalog.interface import catalog
+from shared.remote.binding import current_service_registry, service_client
+
+try:
+    current_service_registry().services()
+except redis.ConnectionError as exc:
+    print("registry:", type(exc).__name__)
+print(repr(catalog.get_product(product_id=uuid.UUID({product_id!r}))))
+print(service_client("catalog").stats.snapshot())
+"""
+
+
+def test_a_domain_placed_at_a_static_url_is_called_without_any_redis(
+    shop_service: DjangoServer, service_database_url: str
+) -> None:
+    product = a_product()
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis.from_url(nobody, socket_connect_timeout=1).ping()
+    environment = server_env(
+        database_url=service_database_url,
+        extra={"DOMAIN_PLACEMENT": f"catalog={shop_service.url}", "REDIS_URL": nobody},
+    )
+    for name, value in environment.items():
+        if value.startswith(("redis://", "rediss://")):
+            environment[name] = nobody  # the registry's URL, the rate limits' cache, the bus's nudge: all unreachable
+
+    caller = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", CALLER.format(product_id=str(product.id))],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert caller.returncode == 0, caller.stderr
+    assert caller.stdout.splitlines()[-3:] == [
+        "registry: ConnectionError",  # this process has no Redis to read a registry from
+        repr(product),
+        str({"catalog.get_product": {"attempts": 1, "calls": 1}}),
+    ]
