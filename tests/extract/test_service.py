@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
@@ -17,7 +19,9 @@ from extract.management.commands.extract import UNKNOWN_DOMAIN, UP_TO_DATE, WROT
 from extract.service.generator import EXISTS
 from extract.service.rendering import service_env
 from extract.service.writer import MANIFEST
+from shared.remote.discovery import ServiceRegistry
 from tests.extract.services import database_url_for, make, service_environment, start
+from tests.reliability.processes import free_port, wait_until
 
 pytestmark = [pytest.mark.processes, pytest.mark.xdist_group("extract-services")]
 
@@ -106,17 +110,36 @@ def test_make_check_passes_in_the_services_own_virtualenv(orders_service: Path, 
 
 
 def test_the_service_runs_from_its_procfile(orders_service: Path, service_venv: Path, tmp_path: Path) -> None:
-    environment = service_environment(venv=service_venv, database_url=database_url_for("svc_run_orders"))
+    # given the service's web process told where it is reached, so that it announces itself in the registry
+    port = free_port()
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    registry = ServiceRegistry(redis.Redis.from_url(settings.REDIS_URL), prefix=prefix, ttl_seconds=15)
+    environment = service_environment(
+        venv=service_venv,
+        database_url=database_url_for("svc_run_orders"),
+        extra={
+            "SERVICE_ANNOUNCE_URL": f"http://127.0.0.1:{port}",
+            "SERVICE_REGISTRY_URL": settings.REDIS_URL,
+            "SERVICE_REGISTRY_PREFIX": prefix,
+        },
+    )
     migrated = make(orders_service, "migrate", venv=service_venv, environment=environment)
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
 
-    web = start(orders_service, "web", environment=environment, log_dir=tmp_path)
+    web = start(orders_service, "web", environment=environment, log_dir=tmp_path, port=port)
     try:
         anonymous = httpx.get(f"{web.url}/api/orders/", timeout=10)
         feed = httpx.get(f"{web.url}/internal/events/?after=0", timeout=10)
+        wait_until(lambda: registry.live("orders"), timeout=30, what="the orders service announced in the registry")
+        announced = [instance.url for instance in registry.live("orders")]
+        services = set(registry.services())
     finally:
         web.stop()
 
+    # then it answered as the orders service, and was listed in the registry only while it ran
+    assert announced == [web.url]
+    assert services == {"orders"}
+    assert registry.live("orders") == []  # deregistered when it shut down
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"] == "application/problem+json"
     assert anonymous.json()["code"] == "auth.not_authenticated"
