@@ -91,6 +91,13 @@ def test_the_contracts_hold_on_the_tree() -> None:
             id="auth-imports-the-api-toolkit",
         ),
         pytest.param(
+            "domains/catalog/http/paging.py",
+            "from shared.api.pagination import LimitOffsetPagination\n",
+            "A domain builds its HTTP layer on the API toolkit's public modules alone",
+            "- domains.catalog.http.paging -> shared.api.pagination (l.1)",
+            id="domain-imports-a-private-module-of-the-api-toolkit",
+        ),
+        pytest.param(
             "shared/api/edge_links.py",
             "from shared.gateway.routing import served_routes\n",
             "The API toolkit knows nothing of the edge",
