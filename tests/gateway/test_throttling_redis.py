@@ -106,28 +106,34 @@ def test_concurrent_requests_let_exactly_the_limit_through(redis_url: str) -> No
     assert sorted(results) == [200] * 3 + [429] * (attempts - 3)
 
 
-@pytest.mark.processes
-def test_a_throttle_check_is_one_command_to_redis(settings: LazySettings, tmp_path: Path, client: Client) -> None:
-    # given the rate-limit cache on a redis-server of this test's own, so its command counts are ours alone
+@pytest.fixture
+def own_redis(settings: LazySettings, tmp_path: Path) -> Iterator[RedisServer]:
+    """The rate-limit cache on a redis-server of the test's own: commands counted are the test's, and it may stop it."""
     server = RedisServer(port=free_port(), directory=tmp_path)
     server.start()
+    settings.CACHES = {
+        **settings.CACHES,
+        RATE_LIMIT_CACHE: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url},
+    }
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
     try:
-        settings.CACHES = {
-            **settings.CACHES,
-            RATE_LIMIT_CACHE: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url},
-        }
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
-        stats = redis.Redis.from_url(server.url)
-        client.get("/api/test/echo/")  # connects, and creates the window's counter
-        before = stats.info("commandstats")
-
-        # when an anonymous request is checked against its one limit
-        response = client.get("/api/test/echo/")
-
-        # then the check sent one command, the counting script (whose INCR Redis counts too), and nothing else
-        after = stats.info("commandstats")
+        yield server
     finally:
         server.stop()
+
+
+@pytest.mark.processes
+def test_a_throttle_check_is_one_command_to_redis(own_redis: RedisServer, client: Client) -> None:
+    # given the rate-limit cache on a redis-server of this test's own, so its command counts are ours alone
+    stats = redis.Redis.from_url(own_redis.url)
+    client.get("/api/test/echo/")  # connects, and creates the window's counter
+    before = stats.info("commandstats")
+
+    # when an anonymous request is checked against its one limit
+    response = client.get("/api/test/echo/")
+
+    # then the check sent one command, the counting script (whose INCR Redis counts too), and nothing else
+    after = stats.info("commandstats")
     counted = {
         name: after[name]["calls"] - before.get(name, {"calls": 0})["calls"]
         for name in after
@@ -138,26 +144,16 @@ def test_a_throttle_check_is_one_command_to_redis(settings: LazySettings, tmp_pa
 
 
 @pytest.mark.processes
-def test_counting_goes_on_after_redis_restarts_empty(settings: LazySettings, tmp_path: Path, client: Client) -> None:
+def test_counting_goes_on_after_redis_restarts_empty(own_redis: RedisServer, client: Client) -> None:
     # given the rate-limit cache on a redis-server of this test's own, which has counted one request
-    server = RedisServer(port=free_port(), directory=tmp_path)
-    server.start()
-    try:
-        settings.CACHES = {
-            **settings.CACHES,
-            RATE_LIMIT_CACHE: {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url},
-        }
-        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": RATES}
-        assert client.get("/api/test/echo/").status_code == 200
+    assert client.get("/api/test/echo/").status_code == 200
 
-        # when Redis restarts empty: the counter's connection is closed and its script forgotten
-        server.stop()
-        server.start()
-        statuses = [client.get("/api/test/echo/").status_code for _ in range(3)]
-        counters = {key: int(value) for key, value in _counters_in(server.url).items()}
-        commands = redis.Redis.from_url(server.url).info("commandstats")
-    finally:
-        server.stop()
+    # when Redis restarts empty: the counter's connection is closed and its script forgotten
+    own_redis.stop()
+    own_redis.start()
+    statuses = [client.get("/api/test/echo/").status_code for _ in range(3)]
+    counters = {key: int(value) for key, value in _counters_in(own_redis.url).items()}
+    commands = redis.Redis.from_url(own_redis.url).info("commandstats")
 
     # then the counter connects again, sends the script whole once, and counts from zero
     assert statuses == [200, 200, 200]
